@@ -1,0 +1,77 @@
+import express, { type Express } from "express";
+import { type Clock, createClock } from "./clock.ts";
+import { type MockContext, makeBaseUrl } from "./context.ts";
+import { adminRouter } from "./admin/router.ts";
+import { apiRouter } from "./api/router.ts";
+import { type ControlOperations, controlOperations, controlRouter } from "./control/router.ts";
+import { type Fixtures, loadFixtures } from "./fixtures.ts";
+import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
+import { Journal } from "./journal.ts";
+import { oauthRouter } from "./oauth/router.ts";
+import { Store } from "./store.ts";
+
+export interface PactMockOptions {
+  /** Seed data; defaults to fixtures/pact.json. */
+  fixtures?: Fixtures;
+  /** Time source; defaults to the wall clock with a controllable offset. */
+  clock?: Clock;
+  /** Issuer and base URL as clients see it; defaults to `http://<Host header>`. */
+  baseUrl?: string;
+  /** Serve the control API under /__mock (default true). */
+  control?: boolean;
+  /** Largest request body accepted, in bytes (default 64 KiB); larger gets 413. */
+  bodyLimit?: number;
+}
+
+export interface PactMock {
+  readonly app: Express;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly control: ControlOperations;
+  /** Fixes the issuer once the listening address is known. */
+  setBaseUrl(url: string): void;
+  /** Stops the background sweep timer. */
+  close(): void;
+}
+
+const SWEEP_INTERVAL_MS = 30_000;
+
+/** Builds a fresh, independent in-memory Pact. */
+export function createPactMock(options: PactMockOptions = {}): PactMock {
+  const clock = options.clock ?? createClock();
+  const store = new Store(options.fixtures ?? loadFixtures(), clock);
+  const journal = new Journal(clock);
+  let baseUrl: string | null = options.baseUrl?.replace(/\/+$/, "") ?? null;
+  const ctx: MockContext = { store, clock, journal, baseUrl: makeBaseUrl(() => baseUrl) };
+  const control = controlOperations(ctx);
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", false);
+  app.use(journal.middleware());
+  // One body reader for every route: raw bytes, decoded by each family (form, JSON) with its own errors.
+  app.use(express.raw({ type: () => true, limit: options.bodyLimit ?? 64 * 1024 }));
+  if (options.control !== false) app.use("/__mock", controlRouter(ctx, control));
+  app.use(oauthRouter(ctx));
+  app.use(apiRouter(ctx));
+  app.use(adminRouter(ctx));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+
+  const sweeper = setInterval(() => store.sweep(), SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  return {
+    app,
+    clock,
+    store,
+    control,
+    setBaseUrl(url) {
+      baseUrl = url.replace(/\/+$/, "");
+    },
+    close() {
+      clearInterval(sweeper);
+    },
+  };
+}
