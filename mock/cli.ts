@@ -1,0 +1,102 @@
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import { createPactMock } from "./app.ts";
+import { DEFAULT_FIXTURES_PATH, FixtureError, loadFixtures } from "./fixtures.ts";
+
+const HELP = `Pact mock: an in-memory Pact (OAuth 2.0 authorization server, /v1 API, admin console).
+
+Usage: npm start -- [options]
+
+Options:
+  --port N          port to listen on (default: $PORT or 4010; 0 picks a free one)
+  --host H          address to bind (default: 127.0.0.1)
+  --fixtures FILE   seed data (default: fixtures/pact.json)
+  --base-url URL    issuer/base URL clients use, if not http://HOST:PORT (e.g. behind a proxy)
+  --no-control      do not serve the control API under /__mock
+  -h, --help        show this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`pact-mock: ${message}\nRun with --help for usage.\n`);
+  process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string" },
+        host: { type: "string", default: "127.0.0.1" },
+        fixtures: { type: "string" },
+        "base-url": { type: "string" },
+        "no-control": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+}
+
+const args = parse();
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const portText = args.port ?? process.env.PORT ?? "4010";
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65535) fail(`--port must be an integer from 0 to 65535, got "${portText}"`);
+
+let fixtures;
+try {
+  fixtures = loadFixtures(args.fixtures ?? DEFAULT_FIXTURES_PATH);
+} catch (e) {
+  if (e instanceof FixtureError) fail(e.message);
+  throw e;
+}
+
+const mock = createPactMock({ fixtures, control: !args["no-control"], ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
+const server = mock.app.listen(port, args.host);
+
+server.on("error", (e: NodeJS.ErrnoException) => {
+  fail(e.code === "EADDRINUSE" ? `port ${port} on ${args.host} is already in use (try --port 0 or another port)` : e.message);
+});
+
+server.on("listening", () => {
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const url = args["base-url"] ?? `http://${host}:${addr.port}`;
+  if (!args["base-url"]) mock.setBaseUrl(url);
+  const key = fixtures.apiKeys[0];
+  const lines = [
+    `Pact mock listening on ${url}`,
+    ``,
+    `  Authorize   ${url}/oauth/authorize`,
+    `  Token       ${url}/oauth/token`,
+    `  Metadata    ${url}/.well-known/oauth-authorization-server`,
+    `  Admin       ${url}/admin/api-developers`,
+    args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests`,
+    ``,
+    `  Users (password "${fixtures.password}"): ${fixtures.users.map((u) => u.email).join(", ")}`,
+    `  Apps: ${fixtures.apps.map((a) => `${a.clientId} (${a.type})`).join(", ")}`,
+    key ? `  Fixture API key for ${key.workspace}: ${key.key}` : "",
+    ``,
+    `Press Ctrl+C to stop.`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+});
+
+let closing = false;
+function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  process.stdout.write(`\n${signal} received, shutting down.\n`);
+  mock.close();
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));

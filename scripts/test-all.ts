@@ -1,0 +1,119 @@
+/**
+ * `npm test`: every suite the project has, then one closing line that sums
+ * them (`N passed, N failed, N skipped`), which is what CI reads.
+ *
+ *   npm test                    unit tests, then the conformance kit against the mock
+ *   npm test -- --only unit     one step (unit | conformance)
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+interface Step {
+  name: string;
+  command: string[];
+  /** Counts from the step's own output or files; null when none could be read. */
+  count(output: string): Counts | null;
+}
+
+const root = join(import.meta.dirname, "..");
+
+function findTests(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return findTests(path);
+      return name.endsWith(".test.ts") ? [path] : [];
+    })
+    .sort();
+}
+
+/** Node's spec reporter closes with `ℹ pass N`, `ℹ fail N`, `ℹ skipped N`, `ℹ todo N`. */
+function nodeTestCounts(output: string): Counts | null {
+  const read = (label: string) => {
+    const m = output.match(new RegExp(`^ℹ ${label} (\\d+)$`, "m"));
+    return m ? Number(m[1]) : null;
+  };
+  const passed = read("pass");
+  const failed = read("fail");
+  if (passed === null || failed === null) return null;
+  return { passed, failed, skipped: (read("skipped") ?? 0) + (read("todo") ?? 0) };
+}
+
+/** The conformance reporter writes raw Playwright counts beside the report. */
+function playwrightCounts(): Counts | null {
+  const file = join(root, "reports", "test-summary.json");
+  if (!existsSync(file)) return null;
+  const s = JSON.parse(readFileSync(file, "utf8")) as { passed?: number; failed?: number; skipped?: number; flaky?: number };
+  return { passed: (s.passed ?? 0) + (s.flaky ?? 0), failed: s.failed ?? 0, skipped: s.skipped ?? 0 };
+}
+
+const unitFiles = findTests(join(root, "test")).map((f) => relative(root, f));
+
+const steps: Step[] = [
+  {
+    name: "unit",
+    command: ["node", "--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...unitFiles],
+    count: nodeTestCounts,
+  },
+  {
+    name: "conformance",
+    command: ["npx", "tsx", "suites/cli/conformance.ts", "--target", "mock", "--project", "all"],
+    count: () => playwrightCounts(),
+  },
+];
+
+const { values } = parseArgs({ options: { only: { type: "string" } } });
+const selected = values.only ? steps.filter((s) => s.name === values.only) : steps;
+if (selected.length === 0) {
+  process.stderr.write(`Unknown step "${values.only}". Steps: ${steps.map((s) => s.name).join(", ")}\n`);
+  process.exit(2);
+}
+
+function run(step: Step): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    process.stdout.write(`\n=== ${step.name}: ${step.command.slice(0, 6).join(" ")}${step.command.length > 6 ? " …" : ""}\n`);
+    const child = spawn(step.command[0] ?? "node", step.command.slice(1), { cwd: root, env: { ...process.env, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+      process.stdout.write(d);
+    });
+    child.stderr.on("data", (d: Buffer) => process.stderr.write(d));
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+const lines: string[] = [];
+let broken = false;
+for (const step of selected) {
+  if (step.name === "unit" && unitFiles.length === 0) continue;
+  const { code, output } = await run(step);
+  const counts = step.count(output);
+  if (!counts) {
+    lines.push(`${step.name}: exited ${code}, no test counts found`);
+    broken = true;
+    continue;
+  }
+  if (code !== 0 && counts.failed === 0) {
+    lines.push(`${step.name}: exited ${code} although no test failed`);
+    broken = true;
+  }
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+  lines.push(`${step.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+}
+
+process.stdout.write(`\n=== summary\n${lines.join("\n")}\n`);
+process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
+process.exit(total.failed > 0 || broken ? 1 : 0);
