@@ -4,12 +4,13 @@ import { PAGE_SECURITY_HEADERS, html, page } from "../views/html.ts";
 import { appendQuery } from "./redirect.ts";
 
 /** Route families decide the shape of an error body. */
-export type Family = "oauth-json" | "api" | "page" | "control";
+export type Family = "oauth-json" | "api" | "admin-json" | "page" | "control";
 
 export function familyOf(path: string): Family {
   if (path === "/oauth/token" || path === "/oauth/revoke" || path.startsWith("/.well-known/")) return "oauth-json";
   if (path === "/v1" || path.startsWith("/v1/")) return "api";
   if (path.startsWith("/__mock/")) return "control";
+  if (path === "/admin/api" || path.startsWith("/admin/api/")) return "admin-json";
   return "page";
 }
 
