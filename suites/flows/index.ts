@@ -1,0 +1,3 @@
+export * from "./login.ts";
+export * from "./code-factory.ts";
+export * from "./tokens.ts";
