@@ -448,6 +448,20 @@ export class Store {
     return this.apiKeys.get(digest(raw));
   }
 
+  /** Revokes an API key at once (KEY-03). */
+  revokeApiKey(key: ApiKey): void {
+    key.revokedAt ??= this.now();
+  }
+
+  /**
+   * Live grants of either kind in a workspace that still hold a usable token:
+   * the Installed tab also lists apps holding only client-credentials tokens,
+   * since Revoke ends those too (INSTALL-01, AMB-13).
+   */
+  liveGrantsInWorkspace(workspaceId: string): Grant[] {
+    return [...this.grants.values()].filter((g) => g.workspaceId === workspaceId && this.grantIsLive(g) && this.grantHasLiveTokens(g.id));
+  }
+
   // ---- bearer credentials ---------------------------------------------------
 
   /** Resolves a presented bearer credential (token or API key) to its principal, or null when it is not live. */
