@@ -60,7 +60,9 @@ export function page(title: string, body: SafeHtml): string {
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
   "X-Frame-Options": "DENY",
-  "Referrer-Policy": "no-referrer",
+  // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form POSTs
+  // (Fetch, "serializing a request origin"), which the CSRF check must refuse.
+  "Referrer-Policy": "same-origin",
   "X-Content-Type-Options": "nosniff",
   "Cache-Control": "no-store",
 };
