@@ -1,0 +1,107 @@
+import express, { type Request, type Response, type Router } from "express";
+import type { MockContext } from "../context.ts";
+import { HttpError } from "../errors.ts";
+import { methodNotAllowed, sendPage } from "../http/error-handler.ts";
+import { type Params, formParams, queryParams } from "../http/params.ts";
+import { SESSION_COOKIE, clearSessionCookie, currentSession, readCookies, requireCsrf, setSessionCookie } from "../http/session.ts";
+import { PREFIX, newSecret, safeEqual } from "../secrets.ts";
+import { loginPage, signedInPage } from "../views/login-page.ts";
+
+/** Double-submit cookie protecting the login form against login CSRF (RFC 6749 §10.12). */
+export const LOGIN_CSRF_COOKIE = "pact_login_csrf";
+const DEFAULT_RETURN = "/login";
+const LOGIN_CSRF_SHAPE = /^pact_csrf_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A same-origin path to continue to after login, or the default. Never an
+ * absolute, scheme-relative (`//evil`) or backslash (`/\evil`) target (SEC-01).
+ */
+export function safeReturnPath(value: string | undefined): string {
+  if (value === undefined || value.length > 8192) return DEFAULT_RETURN;
+  if (!value.startsWith("/") || value.startsWith("//") || /[\\\x00-\x20\x7F]/.test(value)) return DEFAULT_RETURN;
+  const base = "http://pact.invalid";
+  try {
+    const url = new URL(value, base);
+    return url.origin === base ? value : DEFAULT_RETURN;
+  } catch {
+    return DEFAULT_RETURN;
+  }
+}
+
+/** The login-CSRF token for this browser: the existing cookie, or a fresh one that is set now. */
+function loginCsrfFor(ctx: MockContext, req: Request, res: Response): string {
+  const existing = readCookies(req).get(LOGIN_CSRF_COOKIE);
+  if (existing !== undefined && LOGIN_CSRF_SHAPE.test(existing)) return existing;
+  const token = newSecret(PREFIX.csrf);
+  const secure = ctx.baseUrl(req).startsWith("https:") ? "; Secure" : "";
+  res.append("Set-Cookie", `${LOGIN_CSRF_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax${secure}`);
+  return token;
+}
+
+/** Renders the login page; used by GET /login and by /oauth/authorize without a session (CONSENT-01, AUTHZ-11). */
+export function renderLogin(ctx: MockContext, req: Request, res: Response, input: { returnTo: string; appName?: string; error?: string; email?: string; status?: number }): void {
+  const loginCsrf = loginCsrfFor(ctx, req, res);
+  sendPage(res, input.status ?? 200, "Sign in", loginPage({ loginCsrf, returnTo: safeReturnPath(input.returnTo), appName: input.appName, error: input.error, email: input.email }));
+}
+
+/** Refuses a login POST that lacks the double-submit token or comes from another origin. */
+function requireLoginCsrf(ctx: MockContext, req: Request, form: Params): void {
+  const cookie = readCookies(req).get(LOGIN_CSRF_COOKIE);
+  const fields = form.all("login_csrf");
+  const field = fields.length === 1 ? fields[0] : undefined;
+  if (cookie === undefined || field === undefined || !LOGIN_CSRF_SHAPE.test(cookie) || !safeEqual(cookie, field))
+    throw new HttpError(403, "This sign-in form has expired or did not come from Pact. Reload the page and try again.");
+  const origin = req.headers.origin;
+  if (typeof origin === "string" && origin !== new URL(ctx.baseUrl(req)).origin) throw new HttpError(403, "Cross-site sign-in refused.");
+}
+
+const single = (form: Params, name: string): string | undefined => {
+  const values = form.all(name);
+  return values.length === 1 ? values[0] : undefined;
+};
+
+export function loginRouter(ctx: MockContext): Router {
+  const router = express.Router();
+  const formError = () => new HttpError(400, "Submit the sign-in form.");
+
+  router.get("/login", (req, res) => {
+    const current = currentSession(ctx, req);
+    const returnTo = safeReturnPath(queryParams(req).get("return_to"));
+    if (current) {
+      sendPage(res, 200, "Signed in", signedInPage({ email: current.user.email, csrfToken: current.session.csrfToken }));
+      return;
+    }
+    renderLogin(ctx, req, res, { returnTo });
+  });
+
+  router.post("/login", (req, res) => {
+    const form = formParams(req, formError);
+    requireLoginCsrf(ctx, req, form);
+    const returnTo = safeReturnPath(single(form, "return_to"));
+    const email = single(form, "email") ?? "";
+    const user = ctx.store.authenticateUser(email, single(form, "password") ?? "");
+    if (!user) {
+      // One message for unknown emails and wrong passwords: no user enumeration.
+      renderLogin(ctx, req, res, { returnTo, error: "Incorrect email or password.", email });
+      return;
+    }
+    ctx.store.endSession(readCookies(req).get(SESSION_COOKIE));
+    const { raw } = ctx.store.createSession(user.id);
+    setSessionCookie(ctx, req, res, raw);
+    res.status(303).set("Cache-Control", "no-store").set("Location", returnTo).end();
+  });
+
+  router.post("/logout", (req, res) => {
+    const current = currentSession(ctx, req);
+    if (current) {
+      requireCsrf(ctx, req, current.session, formParams(req, formError));
+      ctx.store.endSession(readCookies(req).get(SESSION_COOKIE));
+    }
+    clearSessionCookie(res);
+    res.status(303).set("Cache-Control", "no-store").set("Location", DEFAULT_RETURN).end();
+  });
+
+  router.all("/login", methodNotAllowed("GET, POST"));
+  router.all("/logout", methodNotAllowed("POST"));
+  return router;
+}

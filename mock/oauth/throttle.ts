@@ -1,0 +1,56 @@
+import type { Store } from "../store.ts";
+
+/** Catalogue SEC-05 / §0.3 THROTTLE_N: failed client authentications per window before 429. */
+export const THROTTLE_LIMIT = 50;
+export const THROTTLE_WINDOW_S = 60;
+const MAX_TRACKED = 10_000;
+
+/**
+ * Counts failed client authentications per (client_id, source address) on the
+ * mock clock (RFC 6749 §2.3.1, §10.10). A different source is never affected,
+ * so an attacker cannot lock a real client out.
+ */
+export class AuthThrottle {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(private readonly store: Store) {
+    store.onReset(() => this.failures.clear());
+  }
+
+  private key(clientId: string, source: string): string {
+    return `${source}\u0000${clientId}`;
+  }
+
+  private recent(key: string): number[] {
+    const since = this.store.now() - THROTTLE_WINDOW_S * 1000;
+    const list = (this.failures.get(key) ?? []).filter((t) => t > since);
+    if (list.length === 0) this.failures.delete(key);
+    else this.failures.set(key, list);
+    return list;
+  }
+
+  /** Seconds to wait when this source is throttled for this client, else null. */
+  retryAfter(clientId: string, source: string): number | null {
+    const list = this.recent(this.key(clientId, source));
+    if (list.length < THROTTLE_LIMIT) return null;
+    const oldest = list[list.length - THROTTLE_LIMIT] ?? this.store.now();
+    return Math.max(1, Math.ceil((oldest + THROTTLE_WINDOW_S * 1000 - this.store.now()) / 1000));
+  }
+
+  recordFailure(clientId: string, source: string): void {
+    const key = this.key(clientId, source);
+    const list = this.recent(key);
+    list.push(this.store.now());
+    this.failures.set(key, list.slice(-THROTTLE_LIMIT));
+    if (this.failures.size > MAX_TRACKED) this.prune();
+  }
+
+  private prune(): void {
+    for (const key of [...this.failures.keys()]) this.recent(key);
+    while (this.failures.size > MAX_TRACKED) {
+      const first = this.failures.keys().next();
+      if (first.done) break;
+      this.failures.delete(first.value);
+    }
+  }
+}
