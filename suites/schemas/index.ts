@@ -1,0 +1,2 @@
+export * from "./zod-schemas.ts";
+export * from "./validate.ts";
