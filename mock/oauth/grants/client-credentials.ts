@@ -1,0 +1,19 @@
+import { TokenEndpointError } from "../../errors.ts";
+import { LIFETIME_S } from "../../store.ts";
+import { formatScope, isSubset, parseScope } from "../scope.ts";
+import type { GrantHandler } from "./types.ts";
+
+/**
+ * `client_credentials` (RFC 6749 §4.4): confidential clients only (AMB-16),
+ * an explicit scope within the registered set (AMB-06), no refresh token
+ * (§4.4.3, CC-02). The grant acts as the app itself in its registering workspace (AMB-17).
+ */
+export const clientCredentialsGrant: GrantHandler = ({ store, form, client }) => {
+  if (client.type !== "confidential") throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");
+  const requested = parseScope(form.get("scope"));
+  if (!requested.ok) throw new TokenEndpointError("invalid_scope", requested.reason === "missing" ? "scope is required; there is no default scope." : "scope is malformed.");
+  if (!isSubset(requested.scopes, client.scopes)) throw new TokenEndpointError("invalid_scope", "The requested scope includes a scope not registered for this application.");
+  const grant = store.createGrant({ kind: "client_credentials", clientId: client.clientId, workspaceId: client.workspaceId, principal: { kind: "app", clientId: client.clientId }, scope: requested.scopes });
+  const access = store.issueAccessToken(grant, grant.scope);
+  return { access_token: access.raw, token_type: "Bearer", expires_in: LIFETIME_S.accessToken, scope: formatScope(grant.scope) };
+};

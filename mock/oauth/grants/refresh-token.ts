@@ -1,0 +1,40 @@
+import { TokenEndpointError } from "../../errors.ts";
+import { LIFETIME_S } from "../../store.ts";
+import { formatScope, isSubset, parseScope } from "../scope.ts";
+import type { GrantHandler } from "./types.ts";
+
+const invalidGrant = (description: string) => new TokenEndpointError("invalid_grant", description);
+
+/**
+ * `refresh_token` (RFC 6749 §6). Every refresh rotates the token; presenting
+ * a rotated one again revokes the whole grant (RFC 9700 §4.14.2; AMB-11).
+ * Each refresh token lives 30 days from its own issuance (AMB-10). A request
+ * may narrow the scope; the new refresh token keeps the grant's scope.
+ * Rejected requests leave the presented token untouched (REFRESH-06).
+ */
+export const refreshTokenGrant: GrantHandler = ({ store, form, client }) => {
+  const raw = form.get("refresh_token");
+  if (raw === undefined) throw new TokenEndpointError("invalid_request", "refresh_token is required.");
+  const token = store.findRefreshToken(raw);
+  const grant = token ? store.grants.get(token.grantId) : undefined;
+  if (!token || !grant || grant.clientId !== client.clientId) throw invalidGrant("The refresh token is invalid.");
+  if (token.revokedAt !== null) throw invalidGrant("The refresh token was revoked.");
+  if (token.rotatedAt !== null) {
+    store.revokeGrant(grant.id);
+    throw invalidGrant("The refresh token was already used; the grant is revoked.");
+  }
+  if (token.expiresAt <= store.now() || !store.grantIsLive(grant)) throw invalidGrant("The refresh token is expired or revoked.");
+
+  let scope = grant.scope;
+  if (form.get("scope") !== undefined) {
+    const requested = parseScope(form.get("scope"));
+    if (!requested.ok) throw new TokenEndpointError("invalid_scope", "scope is malformed.");
+    if (!isSubset(requested.scopes, grant.scope)) throw new TokenEndpointError("invalid_scope", "scope exceeds the scope originally granted.");
+    scope = requested.scopes;
+  }
+
+  token.rotatedAt = store.now();
+  const refresh = store.issueRefreshToken(grant);
+  const access = store.issueAccessToken(grant, scope);
+  return { access_token: access.raw, token_type: "Bearer", expires_in: LIFETIME_S.accessToken, refresh_token: refresh.raw, scope: formatScope(scope) };
+};

@@ -1,0 +1,44 @@
+import type { RequestHandler } from "express";
+import type { MockContext } from "../context.ts";
+import { TokenEndpointError } from "../errors.ts";
+import { NO_STORE_HEADERS } from "../http/error-handler.ts";
+import { authenticateClient, identifyClient } from "./client-auth.ts";
+import { authorizationCodeGrant } from "./grants/authorization-code.ts";
+import { clientCredentialsGrant } from "./grants/client-credentials.ts";
+import { refreshTokenGrant } from "./grants/refresh-token.ts";
+import type { GrantHandler } from "./grants/types.ts";
+import { readOAuthForm } from "./oauth-form.ts";
+import type { AuthThrottle } from "./throttle.ts";
+
+/** The grant types Pact supports (META-01), one handler each. */
+export const GRANT_HANDLERS: Readonly<Record<string, GrantHandler>> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+};
+
+/** Parameters that must not be repeated (RFC 6749 §3.2; catalogue TOKEN-13). */
+const TOKEN_PARAMS = ["grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier", "refresh_token", "scope"] as const;
+
+/**
+ * POST /oauth/token (RFC 6749 §3.2, §5). Order: request shape, grant type,
+ * client authentication, then the grant handler; nothing is consumed before
+ * the client is authenticated (AMB-18).
+ */
+export function tokenEndpoint(ctx: MockContext, throttle: AuthThrottle): RequestHandler {
+  return (req, res) => {
+    const form = readOAuthForm(req, TOKEN_PARAMS);
+    const grantType = form.get("grant_type");
+    if (grantType === undefined) throw new TokenEndpointError("invalid_request", "grant_type is required.");
+    const handler = Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType] : undefined;
+    if (!handler) throw new TokenEndpointError("unsupported_grant_type", "Supported grant types: authorization_code, refresh_token, client_credentials.");
+    const identity = identifyClient(req, form);
+    if (!identity) throw new TokenEndpointError("invalid_request", "client_id is required.");
+    // A public client cannot use client credentials whatever it presents (AMB-16, catalogue CC-03).
+    if (grantType === "client_credentials" && ctx.store.liveApp(identity.clientId)?.type === "public")
+      throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");
+    const client = authenticateClient(ctx.store, throttle, req, identity);
+    const body = handler({ store: ctx.store, form, client });
+    res.status(200).set(NO_STORE_HEADERS).json(body);
+  };
+}
