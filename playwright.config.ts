@@ -1,0 +1,39 @@
+import { randomInt } from "node:crypto";
+import { chromium, defineConfig, type Project } from "@playwright/test";
+import { CHROMIUM_ARGS, resolveChromium } from "./suites/harness/chromium.ts";
+import { CI_DEFAULT_SEED } from "./suites/harness/run-options.ts";
+
+// One seed for the whole run, shared by every worker through the environment.
+if (!process.env.PACT_SEED) process.env.PACT_SEED = String(process.env.CI === "true" ? CI_DEFAULT_SEED : randomInt(1, 2 ** 31 - 1));
+
+const wantBrowser = (process.env.PACT_PROJECT ?? "all") !== "protocol";
+
+function browserProject(): Project {
+  const choice = resolveChromium(() => chromium.executablePath());
+  return {
+    name: "browser",
+    testDir: "suites/browser",
+    testMatch: "**/*.spec.ts",
+    use: {
+      browserName: "chromium",
+      headless: true,
+      screenshot: "only-on-failure",
+      trace: "retain-on-failure",
+      launchOptions: { args: CHROMIUM_ARGS, ...(choice.executablePath ? { executablePath: choice.executablePath } : {}) },
+    },
+  };
+}
+
+export default defineConfig({
+  outputDir: "reports/test-results",
+  fullyParallel: true,
+  workers: process.env.PACT_WORKERS ? Number(process.env.PACT_WORKERS) : 2,
+  forbidOnly: process.env.CI === "true",
+  retries: 0,
+  timeout: 60_000,
+  reporter: [["list"], ["./suites/report/conformance-reporter.ts", { outputDir: "reports" }]],
+  projects: [
+    { name: "protocol", testDir: "suites/protocol", testMatch: "**/*.spec.ts" },
+    ...(wantBrowser ? [browserProject()] : []),
+  ],
+});

@@ -1,0 +1,59 @@
+import type { HttpResponse } from "../http/response.ts";
+import { validateResponse, type SchemaKind } from "../schemas/index.ts";
+
+/**
+ * Small reusable checks in the style "ensure …": each throws an Error whose message says what
+ * was expected and what came back. The caller decides the requirement ID and clause.
+ */
+export class CheckFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckFailed";
+  }
+}
+
+export function ensure(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new CheckFailed(message);
+}
+
+function describe(res: HttpResponse): string {
+  return `${res.exchange.method} ${new URL(res.exchange.url).pathname} → ${res.status}`;
+}
+
+export function ensureStatus(res: HttpResponse, expected: number | readonly number[]): void {
+  const list = typeof expected === "number" ? [expected] : expected;
+  ensure(list.includes(res.status), `expected status ${list.join(" or ")}, got ${describe(res)}`);
+}
+
+export function ensureNot5xx(res: HttpResponse): void {
+  ensure(res.status < 500, `server error: ${describe(res)}`);
+}
+
+export function ensureJsonContentType(res: HttpResponse): void {
+  ensure(res.mediaType === "application/json", `expected Content-Type application/json, got ${res.header("content-type") ?? "none"} (${describe(res)})`);
+}
+
+/** Parses JSON and validates it against a kit schema; returns the body. */
+export function ensureSchema(res: HttpResponse, kind: SchemaKind): unknown {
+  const body = res.jsonOrUndefined();
+  ensure(body !== undefined, `expected a JSON body (${describe(res)}), got: ${res.text.slice(0, 200)}`);
+  const issues = validateResponse(kind, body);
+  ensure(issues.length === 0, `${kind} schema: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
+  return body;
+}
+
+/** RFC 6749 §5.2: a token error with one of `codes` (status 400 unless `status` says otherwise). */
+export function ensureTokenError(res: HttpResponse, codes: readonly string[], status: number | readonly number[] = 400): void {
+  ensureNot5xx(res);
+  ensureStatus(res, status);
+  ensureJsonContentType(res);
+  const body = ensureSchema(res, "tokenError") as { error: string };
+  ensure(codes.includes(body.error), `expected error ${codes.join(" or ")}, got "${body.error}"`);
+  ensure(!("access_token" in (body as object)), "an error response carried an access_token");
+}
+
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}

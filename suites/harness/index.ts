@@ -1,0 +1,152 @@
+import { test as base, expect, type TestInfo } from "@playwright/test";
+import { CodeFactory } from "../flows/code-factory.ts";
+import { ProtocolClient } from "../http/client.ts";
+import { CookieJar } from "../http/cookies.ts";
+import { Journal } from "../http/exchange.ts";
+import { Redactor } from "../http/redact.ts";
+import { requirement } from "../registry/index.ts";
+import { CAPABILITIES, type Capability } from "../registry/types.ts";
+import { openTarget, type Target } from "../targets/index.ts";
+import { readRunOptions, type RunOptions } from "./run-options.ts";
+import { ConformanceFailure, NEEDS_ANNOTATION, REQUIREMENT_ANNOTATION, VERDICT_ATTACHMENT, Verdicts, type VerdictAttachment } from "./verdicts.ts";
+
+export { expect };
+export { CheckSkipped, ConformanceFailure, Verdicts, type Verdict, type CheckOptions } from "./verdicts.ts";
+export type { RunOptions, Profile } from "./run-options.ts";
+export type { Target } from "../targets/index.ts";
+
+export interface Annotation {
+  readonly type: string;
+  readonly description: string;
+}
+
+/** Declares the requirement IDs a test checks: `test("…", { annotation: reqs("PKCE-06") }, …)`. */
+export function reqs(...ids: string[]): Annotation[] {
+  return ids.map((id) => {
+    requirement(id);
+    return { type: REQUIREMENT_ANNOTATION, description: id };
+  });
+}
+
+/** Declares capabilities the test cannot run without; a target lacking one skips the test with the reason. */
+export function needs(...caps: Capability[]): Annotation[] {
+  for (const c of caps) if (!(CAPABILITIES as readonly string[]).includes(c)) throw new Error(`unknown capability "${c}"`);
+  return caps.map((c) => ({ type: NEEDS_ANNOTATION, description: c }));
+}
+
+function declaredIds(info: TestInfo): string[] {
+  return [...new Set(info.annotations.filter((a) => a.type === REQUIREMENT_ANNOTATION && a.description).map((a) => a.description as string))];
+}
+
+/** Teaches a redactor every secret the target file names. */
+function seedRedactor(redactor: Redactor, target: Target): void {
+  for (const app of Object.values(target.apps)) if (app?.clientSecret) redactor.learn(app.clientSecret, "client_secret");
+  for (const user of Object.values(target.users)) if (user) redactor.learn(user.password, "password");
+  redactor.learn(target.apiKey, "api_key");
+}
+
+export interface KitTestFixtures {
+  /** The target, reset to its initial state before this test when it can be. */
+  target: Target;
+  redactor: Redactor;
+  journal: Journal;
+  /** A protocol client with its own cookie jar, recording into `journal`. */
+  client: ProtocolClient;
+  verdicts: Verdicts;
+  codeFactory: CodeFactory;
+  /** Skips the test (and records its IDs as skipped with the reason) unless the target has every capability. */
+  requires: (...caps: Capability[]) => void;
+}
+
+export interface KitWorkerFixtures {
+  run: RunOptions;
+  workerTarget: Target;
+}
+
+export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
+  run: [async ({}, use) => use(readRunOptions()), { scope: "worker" }],
+
+  workerTarget: [
+    async ({ run }, use) => {
+      const target = await openTarget({ target: run.target, config: run.config });
+      try {
+        await use(target);
+      } finally {
+        await target.close();
+      }
+    },
+    { scope: "worker", timeout: 60_000 },
+  ],
+
+  target: async ({ workerTarget }, use) => {
+    await workerTarget.reset();
+    await use(workerTarget);
+  },
+
+  redactor: async ({ target }, use) => {
+    const r = new Redactor();
+    seedRedactor(r, target);
+    await use(r);
+  },
+
+  journal: async ({}, use) => use(new Journal()),
+
+  client: async ({ target, redactor, journal }, use) => {
+    await use(new ProtocolClient({ baseUrl: target.baseUrl, redactor, journal, jar: new CookieJar() }));
+  },
+
+  codeFactory: async ({ client, target }, use) => use(new CodeFactory(client, target)),
+
+  verdicts: [
+    async ({ run, journal, redactor, target }, use, info) => {
+      const verdicts = new Verdicts(declaredIds(info), { profile: run.profile, strict: run.strict }, journal, redactor);
+      const needed = info.annotations.filter((a) => a.type === NEEDS_ANNOTATION).map((a) => a.description as Capability);
+      const lacking = needed.map((c) => target.missing(c)).find((r) => r !== null);
+      const attach = async (): Promise<void> => {
+        const attachment: VerdictAttachment = {
+          version: 1,
+          test: info.titlePath.slice(1).join(" › "),
+          file: info.file,
+          declared: verdicts.declared,
+          profile: run.profile,
+          strict: run.strict,
+          verdicts: verdicts.finalize(info.status === "skipped" ? `test skipped: ${skipInfo(info)}` : undefined),
+        };
+        await info.attach(VERDICT_ATTACHMENT, { body: JSON.stringify(attachment), contentType: "application/json" });
+      };
+      if (lacking) {
+        verdicts.skipAll(lacking);
+        await attach();
+        info.skip(true, lacking);
+        return;
+      }
+      try {
+        await use(verdicts);
+      } finally {
+        await attach();
+        for (const w of verdicts.warnings()) info.annotations.push({ type: "warning", description: `${w.id} ${w.check}: ${w.message}` });
+      }
+      const failures = verdicts.failures();
+      if (failures.length && info.status !== "failed" && info.status !== "timedOut") {
+        throw new ConformanceFailure(`${failures.length} check(s) failed:\n${failures.map((f) => `  ${f.id} ${f.check}: ${f.message}`).join("\n")}`);
+      }
+    },
+    { auto: true },
+  ],
+
+  requires: async ({ target, verdicts }, use, info) => {
+    await use((...caps: Capability[]) => {
+      const reason = caps.map((c) => target.missing(c)).find((r) => r !== null);
+      if (reason) {
+        verdicts.skipAll(reason);
+        info.skip(true, reason);
+      }
+    });
+  },
+});
+
+function skipInfo(info: TestInfo): string {
+  return info.annotations.find((a) => a.type === "skip")?.description ?? "no reason given";
+}
+
+export const describe = test.describe;

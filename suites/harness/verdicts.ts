@@ -1,0 +1,186 @@
+import type { Exchange, RedactedExchange } from "../http/exchange.ts";
+import { redactExchange, type Journal } from "../http/exchange.ts";
+import type { Redactor } from "../http/redact.ts";
+import { findClause, requirement } from "../registry/index.ts";
+import type { Level } from "../registry/types.ts";
+import type { Profile } from "./run-options.ts";
+import { clauseApplies, failureStatus, type SeverityContext, type VerdictStatus } from "./severity.ts";
+
+/** One recorded check result, as it travels to the reporter. */
+export interface Verdict {
+  readonly id: string;
+  /** What was checked, as an imperative ("wrong verifier gives invalid_grant"). */
+  readonly check: string;
+  readonly status: VerdictStatus;
+  /** The level of the clause the check exercises. */
+  readonly clause: Level;
+  readonly clauseScope: string | null;
+  /** Why it failed or warned (redacted). */
+  readonly message?: string;
+  /** Why it was skipped. */
+  readonly reason?: string;
+  readonly evidence?: readonly RedactedExchange[];
+  /** How to replay it alone (properties). */
+  readonly replay?: string;
+}
+
+/** The JSON attached to each Playwright test (attachment name VERDICT_ATTACHMENT). */
+export interface VerdictAttachment {
+  readonly version: 1;
+  readonly test: string;
+  readonly file: string;
+  readonly declared: readonly string[];
+  readonly profile: Profile;
+  readonly strict: boolean;
+  readonly verdicts: readonly Verdict[];
+}
+
+export const VERDICT_ATTACHMENT = "pact-verdicts.json";
+export const REQUIREMENT_ANNOTATION = "requirement";
+export const NEEDS_ANNOTATION = "needs";
+
+export interface CheckOptions {
+  /** The clause exercised: a level, or words of the clause's scope ("error code"). Default: the headline clause. */
+  readonly clause?: Level | string;
+  /** Throw after recording a failure, ending the test (for checks later steps depend on). */
+  readonly stopOnFailure?: boolean;
+  /** Extra text for the report (e.g. a property's replay command). */
+  readonly replay?: string;
+}
+
+/** Thrown inside a check to record it as skipped rather than passed or failed. */
+export class CheckSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "CheckSkipped";
+  }
+}
+
+/** Thrown by `stopOnFailure` checks and at the end of a test with failed verdicts. */
+export class ConformanceFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConformanceFailure";
+  }
+}
+
+interface PendingVerdict extends Omit<Verdict, "evidence"> {
+  readonly exchanges?: readonly Exchange[];
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message.replace(/\u001b\[[0-9;]*m/g, "");
+  return String(e);
+}
+
+/**
+ * Records verdicts for the requirement IDs a test declares. Severity is decided here, from the
+ * requirement's clause level and the run profile, never by the check itself.
+ */
+export class Verdicts {
+  private readonly pending: PendingVerdict[] = [];
+  private readonly declaredSet: ReadonlySet<string>;
+
+  constructor(
+    readonly declared: readonly string[],
+    private readonly ctx: SeverityContext,
+    private readonly journal: Journal,
+    private readonly redactor: Redactor,
+  ) {
+    for (const id of declared) requirement(id);
+    this.declaredSet = new Set(declared);
+  }
+
+  get profile(): Profile {
+    return this.ctx.profile;
+  }
+
+  get strict(): boolean {
+    return this.ctx.strict;
+  }
+
+  /**
+   * The values a check accepts: `pact` always, plus `rfcAlso` under --profile rfc (the
+   * catalogue's "tolerated" alternatives).
+   */
+  accepted<T>(pact: readonly T[], rfcAlso: readonly T[] = []): T[] {
+    return this.ctx.profile === "rfc" ? [...pact, ...rfcAlso] : [...pact];
+  }
+
+  private assertDeclared(id: string): void {
+    requirement(id);
+    if (!this.declaredSet.has(id)) throw new Error(`${id} is checked but not declared: add it to the test's annotation with reqs("${id}")`);
+  }
+
+  /** True when the clause would be checked under this run (a PACT-PROFILE clause under rfc is not). */
+  applies(id: string, clause?: Level | string): boolean {
+    return clauseApplies(findClause(requirement(id), clause), this.ctx);
+  }
+
+  /**
+   * Runs one check. `fn` passes by returning and fails by throwing (any assertion error); its
+   * message and the HTTP exchanges made while it ran become the evidence.
+   */
+  async check(id: string, name: string, fn: () => unknown, opts: CheckOptions = {}): Promise<VerdictStatus> {
+    this.assertDeclared(id);
+    const req = requirement(id);
+    const clause = findClause(req, opts.clause);
+    const base = { id, check: name, clause: clause.level, clauseScope: clause.scope };
+    if (!clauseApplies(clause, this.ctx)) {
+      this.pending.push({ ...base, status: "skipped", reason: `PACT-PROFILE clause${clause.scope ? ` (${clause.scope})` : ""} is not checked under --profile rfc` });
+      return "skipped";
+    }
+    const mark = this.journal.mark();
+    try {
+      await fn();
+      this.pending.push({ ...base, status: "passed" });
+      return "passed";
+    } catch (e) {
+      if (e instanceof CheckSkipped) {
+        this.pending.push({ ...base, status: "skipped", reason: e.reason });
+        return "skipped";
+      }
+      const status = failureStatus(req, clause, this.ctx);
+      this.pending.push({ ...base, status, message: errorMessage(e), exchanges: this.journal.since(mark), ...(opts.replay ? { replay: opts.replay } : {}) });
+      if (status === "failed" && opts.stopOnFailure) throw new ConformanceFailure(`${id}: ${name}: ${this.redactor.redactText(errorMessage(e))}`);
+      return status;
+    }
+  }
+
+  /** Records a skipped verdict for `id` with its reason ("target has no clock and --slow was not given"). */
+  skip(id: string, reason: string, check = "(whole requirement)"): void {
+    this.assertDeclared(id);
+    this.pending.push({ id, check, status: "skipped", clause: requirement(id).level, clauseScope: null, reason });
+  }
+
+  /** Records every declared ID as skipped (a missing capability). */
+  skipAll(reason: string): void {
+    for (const id of this.declared) this.skip(id, reason);
+  }
+
+  /** Failed verdicts so far (the test fails when there are any). */
+  failures(): Array<{ id: string; check: string; message: string }> {
+    return this.pending.filter((v) => v.status === "failed").map((v) => ({ id: v.id, check: v.check, message: this.redactor.redactText(v.message ?? "") }));
+  }
+
+  warnings(): Array<{ id: string; check: string; message: string }> {
+    return this.pending.filter((v) => v.status === "warned").map((v) => ({ id: v.id, check: v.check, message: this.redactor.redactText(v.message ?? "") }));
+  }
+
+  /**
+   * The verdicts with evidence redacted (at the end, so every secret the test saw is known),
+   * plus a skipped verdict for each declared ID that recorded nothing.
+   */
+  finalize(unrecordedReason = "the test recorded no check for it"): Verdict[] {
+    const out: Verdict[] = this.pending.map(({ exchanges, ...v }) => ({
+      ...v,
+      ...(v.message !== undefined ? { message: this.redactor.redactText(v.message) } : {}),
+      ...(exchanges && exchanges.length ? { evidence: exchanges.map((x) => redactExchange(x, this.redactor)) } : {}),
+    }));
+    const seen = new Set(out.map((v) => v.id));
+    for (const id of this.declared) {
+      if (!seen.has(id)) out.push({ id, check: "(whole requirement)", status: "skipped", clause: requirement(id).level, clauseScope: null, reason: unrecordedReason });
+    }
+    return out;
+  }
+}
