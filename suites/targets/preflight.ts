@@ -1,0 +1,65 @@
+import { clientCredentials } from "../flows/tokens.ts";
+import { login } from "../flows/login.ts";
+import { ProtocolClient, TransportError } from "../http/client.ts";
+import { Redactor } from "../http/redact.ts";
+import { validateResponse } from "../schemas/index.ts";
+import type { Target } from "./target.ts";
+
+export interface PreflightResult {
+  readonly problems: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * Before any test: the target answers, its metadata reads, each confidential app's secret works
+ * (client credentials) and each user can log in by the recipe. One message per problem.
+ */
+export async function preflight(target: Target): Promise<PreflightResult> {
+  const redactor = new Redactor();
+  for (const app of Object.values(target.apps)) redactor.learn(app?.clientSecret, "client_secret");
+  for (const u of Object.values(target.users)) redactor.learn(u?.password, "password");
+  const client = new ProtocolClient({ baseUrl: target.baseUrl, redactor, timeoutMs: 10_000 });
+  const problems: string[] = [];
+  const notes: string[] = [];
+
+  try {
+    const md = await client.get("/.well-known/oauth-authorization-server");
+    if (md.status !== 200) problems.push(`metadata: GET /.well-known/oauth-authorization-server answered ${md.status}`);
+    else {
+      const body = md.jsonOrUndefined();
+      const issues = body === undefined ? [{ path: "(root)", message: "not JSON" }] : validateResponse("metadata", body);
+      if (issues.length) problems.push(`metadata: not RFC 8414 metadata (${issues.map((i) => `${i.path} ${i.message}`).join("; ")})`);
+    }
+  } catch (e) {
+    const why = e instanceof TransportError ? e.message : String(e);
+    return { problems: [`unreachable: ${target.baseUrl} (${why})`], notes };
+  }
+
+  for (const [role, app] of Object.entries(target.apps)) {
+    if (!app?.clientSecret) continue;
+    try {
+      const res = await clientCredentials(client, app, app.scopes[0] ?? null, { auth: "basic" });
+      const body = res.jsonOrUndefined() as { access_token?: unknown } | undefined;
+      if (res.status !== 200 || typeof body?.access_token !== "string") {
+        problems.push(`credentials: app "${role}" (${app.clientId}) client_credentials answered ${res.status}${body && typeof body === "object" && "error" in body ? ` ${String((body as { error: unknown }).error)}` : ""}`);
+      }
+    } catch (e) {
+      problems.push(`credentials: app "${role}" (${app.clientId}): ${e instanceof Error ? redactor.redactText(e.message) : String(e)}`);
+    }
+  }
+
+  for (const [role, user] of Object.entries(target.users)) {
+    if (!user) continue;
+    try {
+      await login(client, user, target.recipe);
+    } catch (e) {
+      problems.push(`login: user "${role}" (${user.email}): ${e instanceof Error ? redactor.redactText(e.message) : String(e)}`);
+    }
+  }
+
+  for (const cap of ["clock", "multi", "timing"] as const) {
+    const why = target.missing(cap);
+    if (why) notes.push(`capability ${cap} unavailable: ${why}`);
+  }
+  return { problems, notes };
+}
