@@ -249,9 +249,14 @@ export class PactSession {
   }
 
   /** @param {string} path */
-  call(path) {
+  async call(path) {
     const token = this.tokens?.accessToken ?? "";
-    return fetch(new URL(path, this.config.pactUrl), { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+    try {
+      return await fetch(new URL(path, this.config.pactUrl), { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+    } catch {
+      // fetch rejects without detail on network errors and on CORS refusals alike.
+      throw new PactError("network_error", `Could not call ${new URL(path, this.config.pactUrl).origin}${path.split("?")[0]} from this page: Pact is unreachable, or it does not allow this origin (${window.location.origin}) through CORS.`);
+    }
   }
 
   /** "Revocation": revoke the refresh token, then forget every token whatever happened. */

@@ -3,9 +3,10 @@
  *
  *   npm run example:spa -- [--port 5173] [--host 127.0.0.1] [--pact http://127.0.0.1:4010]
  *
- * `demo-spa` is registered with the redirect URI http://127.0.0.1:5173/callback,
- * matched exactly (requirements §AUTHZ, a loopback URI registered with a port),
- * so any other port only works against a Pact where the app was registered with it.
+ * `demo-spa` is registered with the redirect URI http://127.0.0.1:5173/callback.
+ * A loopback URI registered with a port is matched exactly (RFC 8252 §7.3 frees
+ * the port only for URIs registered without one), so another --port only works
+ * against a Pact where the app is registered with that port.
  */
 import { readFile } from "node:fs/promises";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
