@@ -109,7 +109,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   if (err instanceof HttpError) return sendHttpError(req, res, err);
   const parserError = typeof err === "object" && err !== null ? fromParserError(err as BodyParserError) : null;
   if (parserError) {
-    if (familyOf(req.path) === "oauth-json" && parserError.status === 400) return sendTokenError(res, new TokenEndpointError("invalid_request", parserError.detail));
+    if (familyOf(req.path) === "oauth-json" && parserError.status !== 413) return sendTokenError(res, new TokenEndpointError("invalid_request", parserError.detail));
     return sendHttpError(req, res, parserError);
   }
   // A bug, not an input problem: say so without leaking the request.
