@@ -10,7 +10,7 @@ import { PAGE_SECURITY_HEADERS } from "../views/html.ts";
 import { consentPage } from "../views/consent-page.ts";
 import { type AuthorizeRequest, resolveAuthorizeTarget, validateAuthorizeRequest } from "./authorize-request.ts";
 import type { ConsentTransactions } from "./consent-transactions.ts";
-import { renderLogin } from "./login.ts";
+import { encodeRequestTarget, renderLogin } from "./login.ts";
 import { redirectUriMatches } from "./redirect-uri.ts";
 import { isSubset } from "./scope.ts";
 
@@ -72,7 +72,7 @@ export function authorizeRouter(ctx: MockContext, transactions: ConsentTransacti
     const target = resolveAuthorizeTarget(params, (id) => store.liveApp(id));
     const current = currentSession(ctx, req);
     if (!current) {
-      renderLogin(ctx, req, res, { returnTo: req.originalUrl, appName: target.app.name });
+      renderLogin(ctx, req, res, { returnTo: encodeRequestTarget(req.originalUrl), appName: target.app.name });
       return;
     }
     const request = validateAuthorizeRequest(params, target);

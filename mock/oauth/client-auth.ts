@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import { TokenEndpointError } from "../errors.ts";
 import type { Params } from "../http/params.ts";
+import { digest, matchesDigest } from "../secrets.ts";
 import type { App, Store } from "../store.ts";
 import type { AuthThrottle } from "./throttle.ts";
 
@@ -52,6 +53,8 @@ export function decodeBasicAuth(header: string): BasicCredentials | "malformed" 
   return { clientId, secret };
 }
 
+const UNKNOWN_CLIENT_DIGEST = digest("\u0000unknown-client\u0000");
+
 const authFailed = (): TokenEndpointError => new TokenEndpointError("invalid_client", "Client authentication failed.");
 
 /**
@@ -96,8 +99,11 @@ export function authenticateClient(store: Store, throttle: AuthThrottle, req: Re
     throw new TokenEndpointError("invalid_client", "Too many failed client authentications; retry later.", 429, { "Retry-After": String(wait) });
   const app = store.liveApp(identity.clientId);
   let ok: boolean;
-  if (!app) ok = false;
-  else if (app.type === "public") ok = identity.secret === undefined;
+  if (!app) {
+    // An unknown client costs the same hash comparison as a known one (RFC 6749 §10.10).
+    matchesDigest(identity.secret ?? "", UNKNOWN_CLIENT_DIGEST);
+    ok = false;
+  } else if (app.type === "public") ok = identity.secret === undefined;
   else ok = identity.secret !== undefined && store.verifyClientSecret(app, identity.secret);
   if (!app || !ok) {
     throttle.recordFailure(identity.clientId, source);

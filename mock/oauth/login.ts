@@ -18,7 +18,7 @@ const LOGIN_CSRF_SHAPE = /^pact_csrf_[A-Za-z0-9_-]{43}$/;
  */
 export function safeReturnPath(value: string | undefined): string {
   if (value === undefined || value.length > 8192) return DEFAULT_RETURN;
-  if (!value.startsWith("/") || value.startsWith("//") || /[\\\x00-\x20\x7F]/.test(value)) return DEFAULT_RETURN;
+  if (!value.startsWith("/") || value.startsWith("//") || /[^\x21-\x7E]|\\/.test(value)) return DEFAULT_RETURN;
   const base = "http://pact.invalid";
   try {
     const url = new URL(value, base);
@@ -26,6 +26,11 @@ export function safeReturnPath(value: string | undefined): string {
   } catch {
     return DEFAULT_RETURN;
   }
+}
+
+/** Percent-encodes what a raw request target may carry but a Location header and safeReturnPath refuse. */
+export function encodeRequestTarget(target: string): string {
+  return target.replace(/[^\x21-\x7E]|[\\"<>`{|}^]/gu, (c) => [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
 }
 
 /** The login-CSRF token for this browser: the existing cookie, or a fresh one that is set now. */

@@ -398,6 +398,39 @@ describe("revocation", () => {
   });
 });
 
+describe("hostile input", () => {
+  it("never answers 5xx, and token-endpoint errors stay JSON (TOKEN-14, AUTHZ-02)", async () => {
+    const anon = new Browser(h.base);
+    const challenge = pkcePair().challenge;
+    const paths = [
+      "/oauth/authorize?client_id=%00&redirect_uri=x",
+      `/oauth/authorize?client_id=${"a".repeat(4096)}`,
+      "/oauth/authorize?client_id=demo-spa&redirect_uri=http://127.0.0.1:5173/callback&scope=read:contacts\\x&state=\"<é€>&code_challenge=" + challenge,
+      "/oauth/authorize?client_id=demo-spa&redirect_uri=http://127.0.0.1:5173/callback&state=%ZZ%C3%28",
+      "/login?return_to=%2F%2Fevil.test",
+    ];
+    for (const path of paths) for (const b of [anon, browser]) assert.ok((await b.get(path)).status < 500, path);
+    const loginPage = await anon.get(paths[2] ?? "");
+    assert.equal(loginPage.status, 200);
+    const text = await loginPage.text();
+    const login = await anon.post("/login", { login_csrf: hidden(text, "login_csrf"), return_to: hidden(text, "return_to"), email: "member@acme.test", password: "pact-demo-password" });
+    assert.match(login.headers.get("location") ?? "", /^\/oauth\/authorize\?/, "the request survives the login detour");
+    const bodies: Array<[string, Record<string, string>]> = [
+      ["\u0000\uFFFF%%%&&==", {}],
+      ["grant_type=authorization_code&code=%FF%FE", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }],
+      ["garbage", { "content-encoding": "gzip" }],
+      ["garbage", { "content-encoding": "br" }],
+      ["grant_type=client_credentials", { authorization: "Basic %%%" }],
+      ["grant_type=client_credentials", { authorization: "Basic" }],
+    ];
+    for (const [body, headers] of bodies) {
+      const res = await fetch(`${h.base}/oauth/token`, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+      assert.ok([400, 401].includes(res.status), `${body} ${JSON.stringify(headers)} → ${res.status}`);
+      assert.equal(typeof ((await res.json()) as { error: unknown }).error, "string");
+    }
+  });
+});
+
 describe("metadata", () => {
   it("publishes RFC 8414 metadata with the mock's own issuer (META-01)", async () => {
     const res = await fetch(`${h.base}/.well-known/oauth-authorization-server`);
