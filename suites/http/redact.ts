@@ -220,6 +220,8 @@ export class Redactor {
         return this.redactText(body);
       }
     }
+    // Raw bodies sent with another or no content type are still redacted when they look form-encoded.
+    if (/^[^=&\s]+=[^&\s]*(?:&[^=&\s]*=?[^&\s]*)*$/.test(body)) return this.redactUrlencoded(body);
     return this.redactText(body);
   }
 }
