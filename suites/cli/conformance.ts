@@ -22,7 +22,8 @@ function cannotStart(message: string): never {
   process.exit(EXIT_CANNOT_START);
 }
 
-async function runPreflight(args: CliArgs): Promise<void> {
+/** Returns true when the target is a shared server whose state the kit resets (one worker then). */
+async function runPreflight(args: CliArgs): Promise<boolean> {
   let target;
   try {
     target = await openTarget({ target: args.target, config: args.config });
@@ -35,17 +36,20 @@ async function runPreflight(args: CliArgs): Promise<void> {
     for (const n of notes) process.stderr.write(`note: ${n}\n`);
     if (problems.length) cannotStart(`preflight failed for ${target.name}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     process.stderr.write(`preflight: ${target.name} ok (capabilities: ${[...target.capabilities].join(", ")})\n`);
+    return target.kind === "url" && target.capabilities.has("clock");
   } finally {
     await target.close();
   }
 }
 
-function runPlaywright(args: CliArgs, seed: number): Promise<number> {
+function runPlaywright(args: CliArgs, seed: number, sharedState: boolean): Promise<number> {
   const bin = path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "playwright.cmd" : "playwright");
   const pwArgs = ["test"];
   if (args.project !== "all") pwArgs.push("--project", args.project);
   if (args.grep) pwArgs.push("--grep", args.grep);
+  // Workers resetting one shared server would wipe each other's state mid-test.
   if (args.workers) pwArgs.push("--workers", args.workers);
+  else if (sharedState) pwArgs.push("--workers", "1");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PACT_TARGET: args.target,
@@ -107,9 +111,9 @@ async function main(): Promise<void> {
   const seed = args.seed !== undefined ? Number(args.seed) | 0 : process.env.CI === "true" ? CI_DEFAULT_SEED : randomInt(1, 2 ** 31 - 1);
   process.stderr.write(`conformance: target ${args.target}, profile ${args.profile}${args.strict ? ", strict" : ""}, seed ${seed}\n`);
 
-  await runPreflight(args);
+  const sharedState = await runPreflight(args);
   rmSync(REPORT, { force: true });
-  const code = await runPlaywright(args, seed);
+  const code = await runPlaywright(args, seed, sharedState);
   if (!existsSync(REPORT)) cannotStart(`Playwright exited with ${code} and wrote no report`);
   const report = JSON.parse(readFileSync(REPORT, "utf8")) as ConformanceReport;
   printSummary(report);
