@@ -7,6 +7,7 @@ import { queryParams } from "../http/params.ts";
 import type { Contact, Deal } from "../store.ts";
 import { type Caller, authenticate, requireScope, requireUser } from "./auth.ts";
 import { jsonBody } from "./body.ts";
+import { corsForPublicClients } from "../oauth/cors.ts";
 
 /**
  * The resource API (DOC-S4; catalogue API-01..10, KEY-01..03).
@@ -113,6 +114,8 @@ function send(res: Response, status: number, body: unknown): void {
 export function apiRouter(ctx: MockContext): Router {
   const router = express.Router({ caseSensitive: true, strict: false });
   const { store } = ctx;
+  // Browser apps call /v1 directly (DOC-S4 from an SPA): same origins as the token endpoint, no credentials.
+  router.use("/v1", corsForPublicClients(store, { methods: ["GET", "POST", "PATCH", "DELETE"], exposeHeaders: ["WWW-Authenticate"] }));
 
   /** Authenticates, then checks the scope before anything is read or changed (API-04). */
   const as =
