@@ -39,10 +39,11 @@ function csrf(token: string): SafeHtml {
 }
 
 function frame(f: ConsoleFrame, body: SafeHtml): SafeHtml {
-  const tabs = TABS.map((t) => html`<a href="${tabPath(t.id)}"${t.id === f.tab ? html` aria-current="page"` : ""}>${t.label}</a>`);
+  // Page contract: tabs named Apps, Installed, API keys (role "tab"; each is also a plain link to its page).
+  const tabs = TABS.map((t) => html`<a role="tab" href="${tabPath(t.id)}" aria-selected="${t.id === f.tab ? "true" : "false"}"${t.id === f.tab ? html` aria-current="page"` : ""}>${t.label}</a>`);
   return html`<h1>API &amp; developers</h1>
 <p>Workspace <strong>${f.workspace.name}</strong> · signed in as ${f.admin.email}</p>
-<nav aria-label="API &amp; developers">${tabs}</nav>
+<nav aria-label="API &amp; developers"><div role="tablist" aria-label="API &amp; developers">${tabs}</div></nav>
 ${f.notice ? html`<p role="status">${f.notice}</p>` : ""}
 ${f.error ? html`<p class="error" role="alert">${f.error}</p>` : ""}
 ${body}`;
