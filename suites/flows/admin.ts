@@ -3,7 +3,7 @@ import type { ProtocolClient } from "../http/client.ts";
 import { decodeEntities, findFormByButton, parseAttributes, parseForms, submitForm, visibleText, type FormSubmission, type HtmlForm } from "../http/html-form.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
-import type { UserIdentity } from "../targets/schema.ts";
+import type { AppIdentity, UserIdentity } from "../targets/schema.ts";
 import { FlowError, followOnOrigin, login } from "./login.ts";
 
 /**
@@ -312,6 +312,17 @@ export class AdminSession {
     const out = await this.tryRegisterApp(input);
     if (!out.accepted || !out.clientId) throw new FlowError(`registration of "${input.name}" was refused: ${out.error ?? out.page.status}`, out.page);
     return { clientId: out.clientId, clientSecret: out.clientSecret, page: out.page };
+  }
+
+  /**
+   * Registers a throwaway app for a test and returns it as a target identity, so the code factory
+   * and token flows can use it like a fixture app (redirect URI under https://kit.example.test).
+   */
+  async registerIdentity(type: AppType, scopes: readonly string[], name = `kit-${type}-${Date.now().toString(36)}`): Promise<AppIdentity & { readonly page: HttpResponse }> {
+    const redirectUris = ["https://kit.example.test/callback"];
+    const app = await this.registerApp({ name, type, redirectUris, scopes });
+    if (type === "confidential" && !app.clientSecret) throw new FlowError(`registering confidential app "${name}" showed no client secret`, app.page);
+    return { clientId: app.clientId, ...(app.clientSecret ? { clientSecret: app.clientSecret } : {}), name, redirectUris, scopes: [...scopes], page: app.page };
   }
 
   /** Apps as the Apps tab lists them. */

@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ProtocolClient } from "../http/client.ts";
+import { fingerprint } from "../http/redact.ts";
+import type { HttpResponse } from "../http/response.ts";
+import { findChallenge } from "../http/www-authenticate.ts";
+import type { AppIdentity, Target } from "../targets/target.ts";
+import { refresh, exchangeCode } from "../flows/tokens.ts";
+import type { IssuedCode } from "../flows/code-factory.ts";
+import { ensure, ensureStatus, ensureTokenError } from "./http.ts";
+
+/**
+ * Checks shared by the admin-side groups (INSTALL, KEY, REG, SEC-07, CC-05): whether a credential
+ * still works, observed over HTTP only, and whether a secret shows up in a response.
+ */
+
+/** A /v1 read every fixture credential with read:contacts may make (DOC-S4). */
+export const PROBE_PATH = "/v1/contacts?limit=1";
+
+/** Short, non-secret name of a credential for check messages. */
+export function fp(secret: string): string {
+  return `#${fingerprint(secret)}`;
+}
+
+export function bearer(token: string): Array<[string, string]> {
+  return [["authorization", `Bearer ${token}`]];
+}
+
+export async function callApi(client: ProtocolClient, token: string, label: string, path = PROBE_PATH): Promise<HttpResponse> {
+  return client.get(path, { headers: bearer(token), label });
+}
+
+/** The credential is accepted on /v1 (RFC 6750 §2.1). */
+export async function ensureBearerAccepted(client: ProtocolClient, token: string, what: string, path = PROBE_PATH): Promise<HttpResponse> {
+  const res = await callApi(client, token, `api: ${what}`, path);
+  ensure(res.status === 200, `${what} ${fp(token)} should still work on GET ${path}: got ${res.status}`);
+  return res;
+}
+
+/** RFC 6750 §3.1: a revoked or unknown credential gets 401 with a Bearer challenge carrying error="invalid_token". */
+export async function ensureBearerRejected(client: ProtocolClient, token: string, what: string, path = PROBE_PATH): Promise<HttpResponse> {
+  const res = await callApi(client, token, `api: ${what}`, path);
+  ensure(res.status === 401, `${what} ${fp(token)} should get 401 on GET ${path}: got ${res.status}`);
+  const ch = findChallenge(res.challenges(), "Bearer");
+  ensure(ch !== undefined, `401 without a Bearer challenge (RFC 6750 §3): WWW-Authenticate is ${JSON.stringify(res.headerAll("www-authenticate"))}`);
+  ensure(ch.params.error === "invalid_token", `Bearer challenge error is ${ch.params.error ?? "(absent)"}, expected invalid_token (RFC 6750 §3.1)`);
+  return res;
+}
+
+/** RFC 6749 §5.2: refreshing a dead grant gives 400 invalid_grant. */
+export async function ensureRefreshRejected(client: ProtocolClient, app: AppIdentity, refreshToken: string, what: string): Promise<void> {
+  ensureTokenError(await refresh(client, app, refreshToken, { label: `token: refresh ${what}` }), ["invalid_grant"]);
+}
+
+export async function ensureRefreshAccepted(client: ProtocolClient, app: AppIdentity, refreshToken: string, what: string): Promise<{ access_token: string; refresh_token?: string }> {
+  const res = await refresh(client, app, refreshToken, { label: `token: refresh ${what}` });
+  ensureStatus(res, 200);
+  const body = res.json() as { access_token?: unknown; refresh_token?: unknown };
+  ensure(typeof body.access_token === "string", "refresh response has no access_token");
+  return { access_token: body.access_token, ...(typeof body.refresh_token === "string" ? { refresh_token: body.refresh_token } : {}) };
+}
+
+/** An unredeemed code of a dead installation gives invalid_grant (RFC 6749 §5.2: "revoked"). */
+export async function ensureCodeRejected(client: ProtocolClient, app: AppIdentity, issued: Pick<IssuedCode, "code" | "redirectUri" | "verifier">): Promise<void> {
+  ensureTokenError(await exchangeCode(client, app, issued, { label: "token: exchange code of a revoked installation" }), ["invalid_grant"]);
+}
+
+/**
+ * Runs `fn` until it passes or REVOKE_PROPAGATION_S (§0.3) has passed; the mock's value is 0, so
+ * there it runs once. A live target gets the catalogue's revocation latency.
+ */
+export async function withinPropagation(target: Target, fn: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + target.params.REVOKE_PROPAGATION_S * 1000;
+  for (;;) {
+    try {
+      await fn();
+      return;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await sleep(250);
+    }
+  }
+}
+
+/** The encodings REG-02 and KEY-03 name: raw, percent-encoded, form-encoded and base64 (both alphabets, with and without padding). */
+export function secretForms(secret: string): Array<[string, string]> {
+  const b64 = Buffer.from(secret, "utf8").toString("base64");
+  const forms: Array<[string, string]> = [
+    ["raw", secret],
+    ["percent-encoded", encodeURIComponent(secret)],
+    ["form-encoded", new URLSearchParams([["x", secret]]).toString().slice(2)],
+    ["base64", b64],
+    ["base64 without padding", b64.replace(/=+$/, "")],
+    ["base64url", Buffer.from(secret, "utf8").toString("base64url")],
+  ];
+  const seen = new Set<string>();
+  return forms.filter(([, v]) => (seen.has(v) ? false : (seen.add(v), true)));
+}
+
+/** Throws when any encoding of `secret` occurs in the response's headers or body (case-sensitive). */
+export function ensureSecretAbsent(res: HttpResponse, secret: string, what: string): void {
+  const haystack = `${res.headers.map(([n, v]) => `${n}: ${v}`).join("\n")}\n\n${res.text}`;
+  for (const [how, form] of secretForms(secret)) {
+    ensure(!haystack.includes(form), `${what} ${fp(secret)} appears ${how} in ${res.exchange.method} ${new URL(res.exchange.url).pathname}${new URL(res.exchange.url).search} (${res.status})`);
+  }
+}
+
+/** The ids of a /v1 list response. */
+export function listIds(res: HttpResponse): string[] {
+  const body = res.jsonOrUndefined() as { data?: Array<{ id?: unknown }> } | undefined;
+  ensure(Array.isArray(body?.data), `expected a list body {data: [...]} from ${new URL(res.exchange.url).pathname}`);
+  return body.data.map((x) => String(x.id));
+}
+
+/**
+ * §0.4 "No-redirect error": no 3xx whose Location leaves the target's origin, no `code` anywhere,
+ * no meta-refresh or script navigation to the redirect_uri (RFC 6749 §4.1.2.1, §3.1.2.4).
+ * `pactShape` adds the Pact profile's 400 text/html.
+ */
+export function ensureNoRedirectError(res: HttpResponse, redirectUri: string, pactShape: boolean): void {
+  const own = new URL(res.exchange.url).origin;
+  if (res.isRedirect) {
+    const loc = res.locationUrl;
+    ensure(loc !== undefined && loc.origin === own, `redirected off-site to ${loc?.origin ?? res.location ?? "(no Location)"} (${res.status})`);
+    ensure(!loc.searchParams.has("code") && !loc.hash.includes("code="), "the redirect carries a code");
+  }
+  ensure(!/<meta[^>]+http-equiv\s*=\s*["']?refresh/i.test(res.text), "the page has a meta refresh");
+  ensure(!res.text.includes(`location = "${redirectUri}`) && !res.text.includes(`location.href = "${redirectUri}`), "the page navigates to the redirect_uri by script");
+  if (pactShape) {
+    ensureStatus(res, 400);
+    ensure(res.mediaType === "text/html", `expected text/html, got ${res.header("content-type") ?? "none"}`);
+  }
+}
