@@ -130,3 +130,50 @@ export function ensureNoRedirectError(res: HttpResponse, redirectUri: string, pa
     ensure(res.mediaType === "text/html", `expected text/html, got ${res.header("content-type") ?? "none"}`);
   }
 }
+
+/** Standard alphabets, smallest first: the one a sample set fits in bounds its entropy per character. */
+const ALPHABETS: ReadonlyArray<[string, RegExp, number]> = [
+  ["hex", /^[0-9a-f]*$|^[0-9A-F]*$/, 16],
+  ["base32", /^[A-Z2-7]*$|^[a-z2-7]*$/, 32],
+  ["base36", /^[0-9a-z]*$|^[0-9A-Z]*$/, 36],
+  ["base62", /^[0-9A-Za-z]*$/, 62],
+  ["base64url", /^[0-9A-Za-z_-]*$/, 64],
+  ["base64", /^[0-9A-Za-z+/]*=*$/, 64],
+  ["printable ASCII", /^[\x21-\x7e]*$/, 94],
+];
+
+export interface EntropyEstimate {
+  /** The prefix every sample shares (a fixed type prefix such as "pact_cs_"). */
+  readonly prefix: string;
+  readonly alphabet: string;
+  readonly alphabetSize: number;
+  /** Shortest random part length. */
+  readonly length: number;
+  /** length × log2(alphabet size): the catalogue's proxy for entropy (RFC 6749 §10.10, SEC-03). */
+  readonly bits: number;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Estimates the random part of `samples` (≥ 2) after stripping their common prefix. */
+export function estimateEntropy(samples: readonly string[]): EntropyEstimate {
+  ensure(samples.length >= 2, "need at least two samples to tell a fixed prefix from random characters");
+  const first = samples[0] as string;
+  const prefixLen = samples.reduce((n, s) => Math.min(n, commonPrefix(first, s)), first.length);
+  const rest = samples.map((s) => s.slice(prefixLen));
+  const joined = rest.join("");
+  const [alphabet, , size] = ALPHABETS.find(([, re]) => re.test(joined)) ?? ["unicode", /./, 2 ** 16];
+  const length = Math.min(...rest.map((r) => r.length));
+  return { prefix: first.slice(0, prefixLen), alphabet, alphabetSize: size, length, bits: length * Math.log2(size) };
+}
+
+/** The longest prefix two samples share beyond the fixed prefix (REG-01 property). */
+export function maxSharedBeyondPrefix(samples: readonly string[], prefix: string): number {
+  let worst = 0;
+  for (let i = 0; i < samples.length; i++) for (let j = i + 1; j < samples.length; j++) worst = Math.max(worst, commonPrefix(samples[i] as string, samples[j] as string) - prefix.length);
+  return worst;
+}
