@@ -5,6 +5,7 @@ import { adminRouter } from "./admin/router.ts";
 import { apiRouter } from "./api/router.ts";
 import { type ControlOperations, controlOperations, controlRouter } from "./control/router.ts";
 import { type Fixtures, loadFixtures } from "./fixtures.ts";
+import { FaultSet } from "./faults.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { Journal } from "./journal.ts";
 import { oauthRouter } from "./oauth/router.ts";
@@ -21,6 +22,8 @@ export interface PactMockOptions {
   control?: boolean;
   /** Largest request body accepted, in bytes (default 64 KiB); larger gets 413. */
   bodyLimit?: number;
+  /** Faults active from the start (mock/faults.ts); unknown names throw UnknownFaultError. Kept across reset. */
+  faults?: readonly string[];
 }
 
 export interface PactMock {
@@ -28,6 +31,8 @@ export interface PactMock {
   readonly clock: Clock;
   readonly store: Store;
   readonly control: ControlOperations;
+  /** The active faults (read with `has`/`list`; change them through `control`). */
+  readonly faults: FaultSet;
   /** Fixes the issuer once the listening address is known. */
   setBaseUrl(url: string): void;
   /** Stops the background sweep timer. */
@@ -39,10 +44,11 @@ const SWEEP_INTERVAL_MS = 30_000;
 /** Builds a fresh, independent in-memory Pact. */
 export function createPactMock(options: PactMockOptions = {}): PactMock {
   const clock = options.clock ?? createClock();
-  const store = new Store(options.fixtures ?? loadFixtures(), clock);
+  const faults = new FaultSet(options.faults);
+  const store = new Store(options.fixtures ?? loadFixtures(), clock, faults);
   const journal = new Journal(clock);
   let baseUrl: string | null = options.baseUrl?.replace(/\/+$/, "") ?? null;
-  const ctx: MockContext = { store, clock, journal, baseUrl: makeBaseUrl(() => baseUrl) };
+  const ctx: MockContext = { store, clock, journal, faults, baseUrl: makeBaseUrl(() => baseUrl) };
   const control = controlOperations(ctx);
 
   const app = express();
@@ -67,6 +73,7 @@ export function createPactMock(options: PactMockOptions = {}): PactMock {
     clock,
     store,
     control,
+    faults,
     setBaseUrl(url) {
       baseUrl = url.replace(/\/+$/, "");
     },

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { createPactMock } from "./app.ts";
+import { FAULT_NAMES, UnknownFaultError, parseFaultNames } from "./faults.ts";
 import { DEFAULT_FIXTURES_PATH, FixtureError, loadFixtures } from "./fixtures.ts";
 
 const HELP = `Pact mock: an in-memory Pact (OAuth 2.0 authorization server, /v1 API, admin console).
@@ -13,6 +14,7 @@ Options:
   --fixtures FILE   seed data (default: fixtures/pact.json)
   --base-url URL    issuer/base URL clients use, if not http://HOST:PORT (e.g. behind a proxy)
   --no-control      do not serve the control API under /__mock
+  --fault NAME      switch on a named fault (repeatable; see GET /__mock/faults or mock/faults.ts)
   -h, --help        show this help
 `;
 
@@ -30,6 +32,7 @@ function parse() {
         fixtures: { type: "string" },
         "base-url": { type: "string" },
         "no-control": { type: "boolean", default: false },
+        fault: { type: "string", multiple: true, default: [] },
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
@@ -57,7 +60,15 @@ try {
   throw e;
 }
 
-const mock = createPactMock({ fixtures, control: !args["no-control"], ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
+let faults: string[];
+try {
+  faults = parseFaultNames(args.fault);
+} catch (e) {
+  if (e instanceof UnknownFaultError) fail(`unknown --fault ${e.unknown.join(", ")}; valid names:\n  ${FAULT_NAMES.join("\n  ")}`);
+  throw e;
+}
+
+const mock = createPactMock({ fixtures, faults, control: !args["no-control"], ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
 const server = mock.app.listen(port, args.host);
 
 server.on("error", (e: NodeJS.ErrnoException) => {
@@ -77,7 +88,8 @@ server.on("listening", () => {
     `  Token       ${url}/oauth/token`,
     `  Metadata    ${url}/.well-known/oauth-authorization-server`,
     `  Admin       ${url}/admin/api-developers`,
-    args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests`,
+    args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests, /__mock/faults`,
+    ...(faults.length ? [`  FAULTS ON   ${faults.join(", ")} (this mock deviates from the catalogue on purpose)`] : []),
     ``,
     `  Users (password "${fixtures.password}"): ${fixtures.users.map((u) => u.email).join(", ")}`,
     `  Apps: ${fixtures.apps.map((a) => `${a.clientId} (${a.type})`).join(", ")}`,

@@ -1,5 +1,6 @@
 import type { Request } from "express";
 import type { Clock } from "./clock.ts";
+import type { FaultSet } from "./faults.ts";
 import type { Journal } from "./journal.ts";
 import type { Store } from "./store.ts";
 
@@ -8,6 +9,8 @@ export interface MockContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly journal: Journal;
+  /** Active fault injections (mock/faults.ts); the same set as `store.faults`. */
+  readonly faults: FaultSet;
   /** The issuer / base URL as clients see it (RFC 8414 §3.3): configured, else derived from the request. */
   baseUrl(req: Request): string;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.ts";
+import { FaultSet } from "./faults.ts";
 import type { Fixtures } from "./fixtures.ts";
 import { PREFIX, digest, matchesDigest, newId, newSecret } from "./secrets.ts";
 
@@ -167,6 +168,8 @@ export class Store {
   constructor(
     private readonly fixtures: Fixtures,
     readonly clock: Clock,
+    /** Active fault injections (mock/faults.ts); reset() leaves them alone. */
+    readonly faults: FaultSet = new FaultSet(),
   ) {
     this.seed();
   }
@@ -288,7 +291,7 @@ export class Store {
       workspaceId: input.workspaceId,
       type: input.type,
       secretDigest: secret ? digest(secret) : null,
-      secretHint: secret ? secret.slice(-4) : null,
+      secretHint: secret ? this.secretHint(secret) : null,
       redirectUris: [...input.redirectUris],
       scopes: [...input.scopes],
       createdAt: this.now(),
@@ -302,8 +305,15 @@ export class Store {
   rotateSecret(app: App): string {
     const secret = newSecret(PREFIX.clientSecret);
     app.secretDigest = digest(secret);
-    app.secretHint = secret.slice(-4);
+    app.secretHint = this.secretHint(secret);
     return secret;
+  }
+
+  /** The masked hint kept for a new secret: its last four characters (REG-02). */
+  private secretHint(secret: string): string {
+    // Fault secret-shown-again (REG-02): the whole secret becomes the hint the console shows.
+    if (this.faults.has("secret-shown-again")) return secret;
+    return secret.slice(-4);
   }
 
   /** Deletes an app: its tokens and codes die in every workspace (INSTALL-04). */
@@ -318,7 +328,9 @@ export class Store {
 
   issueCode(input: Omit<AuthCode, "digest" | "expiresAt" | "consumedAt" | "revokedAt" | "grantId">): string {
     const raw = newSecret(PREFIX.code);
-    this.codes.set(digest(raw), { ...input, digest: digest(raw), expiresAt: this.now() + LIFETIME_S.code * 1000, consumedAt: null, revokedAt: null, grantId: null });
+    // Fault code-never-expires (CODE-04): no lifetime at all.
+    const expiresAt = this.faults.has("code-never-expires") ? Number.POSITIVE_INFINITY : this.now() + LIFETIME_S.code * 1000;
+    this.codes.set(digest(raw), { ...input, digest: digest(raw), expiresAt, consumedAt: null, revokedAt: null, grantId: null });
     return raw;
   }
 
@@ -336,7 +348,9 @@ export class Store {
   issueAccessToken(grant: Grant, scope: readonly string[]): { raw: string; token: AccessToken } {
     const raw = newSecret(PREFIX.accessToken);
     const now = this.now();
-    const token: AccessToken = { digest: digest(raw), grantId: grant.id, scope: [...scope], issuedAt: now, expiresAt: now + LIFETIME_S.accessToken * 1000, revokedAt: null };
+    // Fault api-expired-token-accepted (API-05): the token never expires on /v1.
+    const expiresAt = this.faults.has("api-expired-token-accepted") ? Number.POSITIVE_INFINITY : now + LIFETIME_S.accessToken * 1000;
+    const token: AccessToken = { digest: digest(raw), grantId: grant.id, scope: [...scope], issuedAt: now, expiresAt, revokedAt: null };
     this.accessTokens.set(token.digest, token);
     this.tokensByGrant.get(grant.id)?.access.add(token.digest);
     return { raw, token };
@@ -345,7 +359,9 @@ export class Store {
   issueRefreshToken(grant: Grant): { raw: string; token: RefreshToken } {
     const raw = newSecret(PREFIX.refreshToken);
     const now = this.now();
-    const token: RefreshToken = { digest: digest(raw), grantId: grant.id, issuedAt: now, expiresAt: now + LIFETIME_S.refreshToken * 1000, rotatedAt: null, revokedAt: null };
+    // Fault refresh-never-expires (REFRESH-02): no 30-day lifetime.
+    const expiresAt = this.faults.has("refresh-never-expires") ? Number.POSITIVE_INFINITY : now + LIFETIME_S.refreshToken * 1000;
+    const token: RefreshToken = { digest: digest(raw), grantId: grant.id, issuedAt: now, expiresAt, rotatedAt: null, revokedAt: null };
     this.refreshTokens.set(token.digest, token);
     this.tokensByGrant.get(grant.id)?.refresh.add(token.digest);
     return { raw, token };
@@ -403,6 +419,8 @@ export class Store {
    * workspace, its client-credentials tokens and its unredeemed codes (INSTALL-01, AMB-13).
    */
   revokeInstallation(clientId: string, workspaceId: string): void {
+    // Fault install-revoke-noop (INSTALL-01).
+    if (this.faults.has("install-revoke-noop")) return;
     const now = this.now();
     for (const g of this.grants.values()) if (g.clientId === clientId && g.workspaceId === workspaceId) this.revokeGrant(g.id);
     for (const c of this.codes.values()) if (c.clientId === clientId && c.workspaceId === workspaceId && c.revokedAt === null) c.revokedAt = now;
@@ -450,6 +468,8 @@ export class Store {
 
   /** Revokes an API key at once (KEY-03). */
   revokeApiKey(key: ApiKey): void {
+    // Fault key-revoke-noop (KEY-03).
+    if (this.faults.has("key-revoke-noop")) return;
     key.revokedAt ??= this.now();
   }
 

@@ -2,6 +2,7 @@ import express, { type Router } from "express";
 import { z } from "zod";
 import type { MockContext } from "../context.ts";
 import { HttpError } from "../errors.ts";
+import { FAULTS, type FaultDefinition, type FaultName, UnknownFaultError, isFaultName } from "../faults.ts";
 import { methodNotAllowed } from "../http/error-handler.ts";
 
 /** Control operations, shared by the HTTP control API and the in-process handle. */
@@ -10,7 +11,19 @@ export interface ControlOperations {
   now(): string;
   advanceClock(seconds: number): string;
   setClock(iso: string): string;
+  /** Back to the fixtures; the active faults are kept. */
   reset(): void;
+  /** The active faults and the catalogue (`GET /__mock/faults`). */
+  faults(): FaultsView;
+  /** Replaces the active faults; unknown names throw UnknownFaultError and change nothing. */
+  setFaults(names: readonly string[]): FaultName[];
+  enableFaults(names: readonly string[]): FaultName[];
+  disableFaults(names: readonly string[]): FaultName[];
+}
+
+export interface FaultsView {
+  readonly active: FaultName[];
+  readonly available: FaultDefinition[];
 }
 
 export function controlOperations(ctx: MockContext): ControlOperations {
@@ -31,12 +44,24 @@ export function controlOperations(ctx: MockContext): ControlOperations {
       ctx.store.reset();
       ctx.journal.clear();
     },
+    faults: () => ({ active: ctx.faults.list(), available: FAULTS.map((f) => ({ name: f.name, requirementIds: [...f.requirementIds], description: f.description })) }),
+    setFaults: (names) => ctx.faults.set(names),
+    enableFaults: (names) => ctx.faults.enable(names),
+    disableFaults: (names) => ctx.faults.disable(names),
   };
 }
 
 const ClockChange = z.union([
   z.object({ advance: z.number().finite().min(-10 * 365 * 86400).max(10 * 365 * 86400) }).strict(),
   z.object({ set: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an ISO-8601 date-time") }).strict(),
+]);
+
+const FaultNames = z.array(z.string().min(1).max(100)).max(100);
+const FaultChange = z.union([
+  z.object({ set: FaultNames }).strict(),
+  z.object({ enable: FaultNames.optional(), disable: FaultNames.optional() })
+    .strict()
+    .refine((v) => v.enable !== undefined || v.disable !== undefined, "enable or disable"),
 ]);
 
 function parseJson(body: unknown): unknown {
@@ -48,7 +73,7 @@ function parseJson(body: unknown): unknown {
   }
 }
 
-/** `/__mock/*`: clock, reset and the request journal (design.md "Control API"). */
+/** `/__mock/*`: clock, reset, the request journal and fault injection (design.md "Control API"). */
 export function controlRouter(ctx: MockContext, ops: ControlOperations): Router {
   const router = express.Router();
   router.get("/clock", (_req, res) => {
@@ -70,5 +95,28 @@ export function controlRouter(ctx: MockContext, ops: ControlOperations): Router 
     res.json({ requests: ctx.journal.list() });
   });
   router.all("/requests", methodNotAllowed("GET"));
+  router.get("/faults", (_req, res) => {
+    res.json(ops.faults());
+  });
+  router.post("/faults", (req, res) => {
+    const parsed = FaultChange.safeParse(parseJson(req.body));
+    if (!parsed.success) throw new HttpError(400, 'Send {"set": [names]} or {"enable": [names], "disable": [names]}.');
+    const change = parsed.data;
+    try {
+      if ("set" in change) ops.setFaults(change.set);
+      else {
+        // Validate both lists before changing anything.
+        const unknown = [...(change.enable ?? []), ...(change.disable ?? [])].filter((n) => !isFaultName(n));
+        if (unknown.length > 0) throw new UnknownFaultError([...new Set(unknown)]);
+        ops.enableFaults(change.enable ?? []);
+        ops.disableFaults(change.disable ?? []);
+      }
+    } catch (e) {
+      if (e instanceof UnknownFaultError) throw new HttpError(400, e.message, {}, "unknown_fault");
+      throw e;
+    }
+    res.json({ active: ops.faults().active });
+  });
+  router.all("/faults", methodNotAllowed("GET, POST"));
   return router;
 }
