@@ -1,10 +1,12 @@
 import { randomInt } from "node:crypto";
 import { chromium, defineConfig, type Project } from "@playwright/test";
 import { CHROMIUM_ARGS, resolveChromium } from "./suites/harness/chromium.ts";
-import { CI_DEFAULT_SEED } from "./suites/harness/run-options.ts";
+import { CI_DEFAULT_SEED, readRunOptions } from "./suites/harness/run-options.ts";
 
 // One seed for the whole run, shared by every worker through the environment.
 if (!process.env.PACT_SEED) process.env.PACT_SEED = String(process.env.CI === "true" ? CI_DEFAULT_SEED : randomInt(1, 2 ** 31 - 1));
+
+const run = readRunOptions();
 
 const wantBrowser = (process.env.PACT_PROJECT ?? "all") !== "protocol";
 
@@ -32,6 +34,8 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   reporter: [["list"], ["./suites/report/conformance-reporter.ts", { outputDir: "reports" }]],
+  // Read back by the conformance reporter, also when it merges shards' blob reports.
+  metadata: { pact: { target: run.target, profile: run.profile, strict: run.strict, seed: run.seed, ...(run.grep ? { grep: run.grep } : {}), ...(run.config ? { config: run.config } : {}) } },
   projects: [
     { name: "protocol", testDir: "suites/protocol", testMatch: "**/*.spec.ts" },
     ...(wantBrowser ? [browserProject()] : []),

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import type { Level } from "../registry/types.ts";
-import { readRunOptions } from "./run-options.ts";
+import { conformanceCommand } from "../report/reproduce.ts";
+import { readRunOptions, type RunOptions } from "./run-options.ts";
 import type { Verdicts } from "./verdicts.ts";
 
 export interface PropertyOptions<T> {
@@ -13,9 +14,9 @@ export interface PropertyOptions<T> {
   readonly timeout?: number;
 }
 
-/** The command that replays one failing property alone. */
-export function replayCommand(id: string, seed: number, path: string): string {
-  return `npm run conformance -- --grep ${id} --seed ${seed} --path ${path}`;
+/** The command that replays one failing property alone, against the run's target and profile. */
+export function replayCommand(id: string, seed: number, path: string, run: RunOptions = readRunOptions()): string {
+  return conformanceCommand({ target: run.target, config: run.config, profile: run.profile, strict: run.strict }, id, seed, path);
 }
 
 /**
@@ -54,7 +55,7 @@ export async function checkProperty<T>(
       );
       if (!details.failed) return;
       const path = details.counterexamplePath ?? "0";
-      replay = replayCommand(id, details.seed, path);
+      replay = replayCommand(id, details.seed, path, run);
       const cause = details.errorInstance instanceof Error ? details.errorInstance.message : "predicate returned false";
       throw new Error(
         `property failed after ${details.numRuns} run(s) (${details.numShrinks} shrinks)\n` +

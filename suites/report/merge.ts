@@ -1,12 +1,27 @@
 import type { RedactedExchange } from "../http/exchange.ts";
 import { REQUIREMENTS } from "../registry/index.ts";
-import type { Level } from "../registry/types.ts";
+import type { Group, Level } from "../registry/types.ts";
 import type { Profile } from "../harness/run-options.ts";
 import { STATUS_RANK, type VerdictStatus } from "../harness/severity.ts";
 import type { Verdict } from "../harness/verdicts.ts";
 
+/** How to reproduce a failure or warning: replay commands (properties, scenarios) and redacted curls. */
+export interface Reproduction {
+  readonly commands: readonly string[];
+  readonly curl: readonly string[];
+}
+
+/** A failure the baseline accepts (suites/report/baseline.ts). */
+export interface ExpectedFailure {
+  readonly reason: string;
+  readonly owner: string;
+  readonly expires: string;
+  readonly tests?: readonly string[];
+}
+
 export interface RequirementResult {
   readonly id: string;
+  readonly group?: Group;
   readonly level: Level;
   readonly levelText: string;
   readonly title: string;
@@ -16,6 +31,25 @@ export interface RequirementResult {
   readonly tests: readonly string[];
   readonly checks: ReadonlyArray<{ test: string; check: string; status: VerdictStatus; clause: Level; message?: string; reason?: string; replay?: string }>;
   readonly evidence?: readonly RedactedExchange[];
+  readonly reproduction?: Reproduction;
+  /** Set when the baseline lists this failure: it does not fail the run. */
+  readonly expected?: ExpectedFailure;
+}
+
+/** A baseline rule the run broke (suites/report/baseline.ts). */
+export interface BaselineProblem {
+  readonly kind: "unexpected-failure" | "now-passes" | "expired" | "matches-nothing";
+  readonly id: string;
+  readonly test?: string;
+  readonly message: string;
+}
+
+export interface BaselineOutcome {
+  readonly file: string;
+  readonly entries: number;
+  readonly problems: readonly BaselineProblem[];
+  /** Entries not judged because the run did not select their requirement (--grep, --shard). */
+  readonly notRun: readonly string[];
 }
 
 export interface ConformanceReport {
@@ -23,8 +57,12 @@ export interface ConformanceReport {
   readonly profile: Profile;
   readonly strict: boolean;
   readonly seed: number | null;
-  readonly summary: { passed: number; failed: number; warned: number; skipped: number };
+  /** `expected` counts the failed requirements the baseline accepts (a subset of `failed`). */
+  readonly summary: { passed: number; failed: number; warned: number; skipped: number; expected?: number };
   readonly requirements: readonly RequirementResult[];
+  /** Run details that replay commands and the baseline need. */
+  readonly run?: { readonly grep?: string; readonly config?: string; readonly generatedAt?: string };
+  readonly baseline?: BaselineOutcome;
 }
 
 export interface TestVerdicts {
@@ -33,6 +71,8 @@ export interface TestVerdicts {
 }
 
 export const NOT_COVERED = "not covered";
+
+const MAX_EVIDENCE_PER_CHECK = 12;
 
 /** Merges every test's verdicts per requirement ID (failed > warned > passed > skipped); uncovered IDs are "not covered". */
 export function mergeVerdicts(target: string, profile: Profile, strict: boolean, seed: number | null, tests: readonly TestVerdicts[]): ConformanceReport {
@@ -44,7 +84,7 @@ export function mergeVerdicts(target: string, profile: Profile, strict: boolean,
   }
   const requirements: RequirementResult[] = REQUIREMENTS.map((req) => {
     const entries = byId.get(req.id) ?? [];
-    const common = { id: req.id, level: req.level, levelText: req.levelText, title: req.title, source: req.source };
+    const common = { id: req.id, group: req.group, level: req.level, levelText: req.levelText, title: req.title, source: req.source };
     if (entries.length === 0) return { ...common, status: "skipped" as const, reason: NOT_COVERED, tests: [], checks: [] };
     let status: VerdictStatus = "skipped";
     for (const { v } of entries) if (STATUS_RANK[v.status] > STATUS_RANK[status]) status = v.status;
@@ -55,7 +95,8 @@ export function mergeVerdicts(target: string, profile: Profile, strict: boolean,
         : status === "passed"
           ? `${entries.filter(({ v }) => v.status === "passed").length} check(s) passed`
           : worst.map(({ v }) => `${v.check}: ${v.message ?? ""}`).join("; ");
-    const evidence = status === "failed" || status === "warned" ? worst.flatMap(({ v }) => v.evidence ?? []) : [];
+    // A property's evidence holds every example's exchanges; the last ones show the failure.
+    const evidence = status === "failed" || status === "warned" ? worst.flatMap(({ v }) => (v.evidence ?? []).slice(-MAX_EVIDENCE_PER_CHECK)) : [];
     return {
       ...common,
       status,
