@@ -24,13 +24,13 @@ export function newId(prefix: string, bytes = 9): string {
 
 /** Secrets are stored and indexed by this digest only, never in the clear. */
 export function digest(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
+  return createHash("sha256").update(secret, "utf8").digest("base64url");
 }
 
 /** Constant-time comparison of a presented secret with a stored digest. */
 export function matchesDigest(presented: string, storedDigest: string): boolean {
-  const a = Buffer.from(digest(presented), "hex");
-  const b = Buffer.from(storedDigest, "hex");
+  const a = Buffer.from(digest(presented), "base64url");
+  const b = Buffer.from(storedDigest, "base64url");
   return a.length === b.length && timingSafeEqual(a, b);
 }
 

@@ -162,6 +162,7 @@ export class Store {
   readonly contacts = new Map<string, Contact>();
   readonly deals = new Map<string, Deal>();
   private readonly tokensByGrant = new Map<string, GrantTokens>();
+  private readonly ccGrantIndex = new Map<string, string>();
   private readonly resetHooks: Array<() => void> = [];
   private sequence = 0;
 
@@ -176,7 +177,7 @@ export class Store {
 
   /** Back to the fixtures; modules with their own state register a hook. */
   reset(): void {
-    for (const m of [this.scopeReference, this.workspaces, this.users, this.apps, this.grants, this.codes, this.accessTokens, this.refreshTokens, this.apiKeys, this.sessions, this.contacts, this.deals, this.tokensByGrant])
+    for (const m of [this.scopeReference, this.workspaces, this.users, this.apps, this.grants, this.codes, this.accessTokens, this.refreshTokens, this.apiKeys, this.sessions, this.contacts, this.deals, this.tokensByGrant, this.ccGrantIndex])
       m.clear();
     this.seed();
     for (const hook of this.resetHooks) hook();
@@ -345,12 +346,30 @@ export class Store {
     return grant;
   }
 
+  /**
+   * The app's live client-credentials grant for this scope, created on first
+   * use. Tokens issued under it are revoked one by one (REVOKE-04) or all
+   * together by an uninstall or delete (INSTALL-01, INSTALL-04), so sharing the
+   * grant changes no observable behaviour and keeps memory per token small.
+   */
+  clientCredentialsGrant(clientId: string, workspaceId: string, scope: readonly string[]): Grant {
+    const key = `${clientId}\u0000${workspaceId}\u0000${[...scope].sort().join(" ")}`;
+    const existing = this.ccGrantIndex.get(key);
+    const grant = existing === undefined ? undefined : this.grants.get(existing);
+    if (grant && this.grantIsLive(grant)) return grant;
+    const created = this.createGrant({ kind: "client_credentials", clientId, workspaceId, principal: { kind: "app", clientId }, scope: [...scope] });
+    this.ccGrantIndex.set(key, created.id);
+    return created;
+  }
+
   issueAccessToken(grant: Grant, scope: readonly string[]): { raw: string; token: AccessToken } {
     const raw = newSecret(PREFIX.accessToken);
     const now = this.now();
     // Fault api-expired-token-accepted (API-05): the token never expires on /v1.
     const expiresAt = this.faults.has("api-expired-token-accepted") ? Number.POSITIVE_INFINITY : now + LIFETIME_S.accessToken * 1000;
-    const token: AccessToken = { digest: digest(raw), grantId: grant.id, scope: [...scope], issuedAt: now, expiresAt, revokedAt: null };
+    // Most tokens carry their grant's whole scope: share that array instead of copying it.
+    const tokenScope = scope === grant.scope || (scope.length === grant.scope.length && scope.every((v, i) => v === grant.scope[i])) ? grant.scope : [...scope];
+    const token: AccessToken = { digest: digest(raw), grantId: grant.id, scope: tokenScope, issuedAt: now, expiresAt, revokedAt: null };
     this.accessTokens.set(token.digest, token);
     this.tokensByGrant.get(grant.id)?.access.add(token.digest);
     return { raw, token };
