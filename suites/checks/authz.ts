@@ -375,3 +375,17 @@ export function redirectOrigins(uris: readonly string[]): Set<string> {
 export function runsFor(examples: readonly unknown[], random: number): number {
   return examples.length + random;
 }
+
+/**
+ * A refused authorization request (AUTHZ-09 MUST part): no consent page, no code anywhere, and
+ * a redirect to the client, if any, carries error=invalid_request (RFC 6749 §3.1, §4.1.2.1).
+ */
+export function ensureRefusedWithoutConsent(res: HttpResponse, target: Target): void {
+  ensureNot5xx(res);
+  ensure(!isConsentPage(res, target), "the request reached the consent page");
+  const loc = res.isRedirect ? res.locationUrl : undefined;
+  if (!loc) return;
+  const all = new URLSearchParams([...loc.searchParams, ...new URLSearchParams(loc.hash.slice(1))]);
+  ensure(!all.has("code"), "the redirect carries a code");
+  if (redirectsOffSite(res, target)) ensure(all.get("error") === "invalid_request", `a redirect to the client without error=invalid_request (error=${all.get("error") ?? "none"})`);
+}
