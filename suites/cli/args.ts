@@ -12,9 +12,17 @@ export const USAGE = `Usage: npm run conformance -- --target mock|URL [options]
   --slow                  allow real-time waits where the target has no clock
   --project NAME          protocol | browser | all (default all)
   --workers N             Playwright workers (default 2)
+  --baseline FILE         accepted failures (JSON: {"entries": [{id, test?, reason, owner, expires}]})
+  --update-baseline       write the run's failures to the --baseline file (default conformance-baseline.json)
+  --max-concurrency N     requests in flight at once, whole run (default: unlimited for the mock, 4 for a URL)
+  --rps N                 requests per second, whole run (default: unlimited for the mock, 10 for a URL)
+  --throttle-tests        run the throttling tests (SEC-05) against a URL target
+  --shard I/N             run one shard of N; writes blob-report/ for --merge
+  --merge DIR             merge the shards' blob reports in DIR into one report (no --target)
   --help                  this text
 
-Exit status: 0 conformant, 1 a requirement failed, 2 the run could not start.`;
+Exit status: 0 conformant (or only failures the baseline accepts), 1 a requirement failed or
+the baseline is out of date, 2 the run could not start.`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -23,14 +31,19 @@ export class UsageError extends Error {
   }
 }
 
-const VALUE_FLAGS = ["target", "config", "profile", "grep", "seed", "path", "project", "workers"] as const;
-const BOOL_FLAGS = ["strict", "slow", "help"] as const;
+const VALUE_FLAGS = ["target", "config", "profile", "grep", "seed", "path", "project", "workers", "baseline", "max-concurrency", "rps", "shard", "merge"] as const;
+const BOOL_FLAGS = ["strict", "slow", "help", "update-baseline", "throttle-tests"] as const;
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
 
 export const CliArgsSchema = z
   .object({
     target: z
-      .string({ error: "--target is required (mock or a URL)" })
-      .refine((t) => t === "mock" || /^https?:\/\/[^\s/]+/.test(t), "--target must be mock or an http(s) URL"),
+      .string()
+      .refine((t) => t === "mock" || /^https?:\/\/[^\s/]+/.test(t), "--target must be mock or an http(s) URL")
+      .optional(),
     config: z.string().min(1).optional(),
     profile: z.enum(["pact", "rfc"], { error: "--profile must be pact or rfc" }).default("pact"),
     strict: z.boolean().default(false),
@@ -40,8 +53,23 @@ export const CliArgsSchema = z
     path: z.string().regex(/^\d+(:\d+)*$/, "--path must look like 3:0:1").optional(),
     project: z.enum(["protocol", "browser", "all"], { error: "--project must be protocol, browser or all" }).default("all"),
     workers: z.string().regex(/^[1-9]\d*$/, "--workers must be a positive integer").optional(),
+    baseline: z.string().min(1).optional(),
+    updateBaseline: z.boolean().default(false),
+    maxConcurrency: z.string().regex(/^[1-9]\d*$/, "--max-concurrency must be a positive integer").transform(Number).optional(),
+    rps: z.string().regex(/^(\d+(\.\d+)?)$/, "--rps must be a positive number").transform(Number).refine((n) => n > 0, "--rps must be a positive number").optional(),
+    throttleTests: z.boolean().default(false),
+    shard: z.string().regex(/^[1-9]\d*\/[1-9]\d*$/, "--shard must look like 1/3").refine((v) => { const [i, n] = v.split("/").map(Number); return (i ?? 0) <= (n ?? 0); }, "--shard I/N needs I ≤ N").optional(),
+    merge: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.merge !== undefined) {
+      if (a.target !== undefined || a.shard !== undefined) ctx.addIssue({ code: "custom", message: "--merge takes no --target or --shard (the shards' reports name their target)" });
+    } else if (a.target === undefined) {
+      ctx.addIssue({ code: "custom", message: "--target is required (mock or a URL)" });
+    }
+    if (a.shard !== undefined && (a.baseline !== undefined || a.updateBaseline)) ctx.addIssue({ code: "custom", message: "--baseline applies to the merged report: give it to --merge, not to a --shard run" });
+  });
 
 export type CliArgs = z.infer<typeof CliArgsSchema>;
 
@@ -55,12 +83,12 @@ export function parseArgs(argv: readonly string[]): CliArgs | "help" {
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if ((BOOL_FLAGS as readonly string[]).includes(name)) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      raw[name] = true;
+      raw[camel(name)] = true;
     } else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${name} needs a value`);
-      if (name in raw) throw new UsageError(`--${name} given twice`);
-      raw[name] = value;
+      if (camel(name) in raw) throw new UsageError(`--${name} given twice`);
+      raw[camel(name)] = value;
     } else {
       throw new UsageError(`unknown option --${name}`);
     }
@@ -69,4 +97,32 @@ export function parseArgs(argv: readonly string[]): CliArgs | "help" {
   const parsed = CliArgsSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));
   return parsed.data;
+}
+
+/** Pacing for URL targets unless given (shared environments must not see a burst). */
+export const URL_DEFAULT_MAX_CONCURRENCY = 4;
+export const URL_DEFAULT_RPS = 10;
+
+export interface Pacing {
+  readonly workers: number;
+  /** Per worker, for PACT_MAX_CONCURRENCY / PACT_RPS. */
+  readonly maxConcurrency: number | undefined;
+  readonly rps: number | undefined;
+}
+
+/**
+ * Splits the run's limits over its workers: each worker paces its own requests, so the sum
+ * stays within --max-concurrency and --rps. Without --workers, no more workers than slots.
+ */
+export function planPacing(args: CliArgs, sharedState: boolean, defaultWorkers: number): Pacing {
+  const isUrl = args.target !== "mock";
+  const maxConcurrency = args.maxConcurrency ?? (isUrl ? URL_DEFAULT_MAX_CONCURRENCY : undefined);
+  const rps = args.rps ?? (isUrl ? URL_DEFAULT_RPS : undefined);
+  let workers = args.workers ? Number(args.workers) : sharedState ? 1 : defaultWorkers;
+  if (!args.workers && maxConcurrency !== undefined) workers = Math.max(1, Math.min(workers, maxConcurrency));
+  return {
+    workers,
+    maxConcurrency: maxConcurrency === undefined ? undefined : Math.max(1, Math.floor(maxConcurrency / workers)),
+    rps: rps === undefined ? undefined : rps / workers,
+  };
 }

@@ -1,17 +1,24 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomInt } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CI_DEFAULT_SEED } from "../harness/run-options.ts";
 import { GROUPS } from "../registry/types.ts";
 import type { ConformanceReport } from "../report/merge.ts";
+import { applyBaseline, BaselineFileError, baselineFromReport, gateExitCode, loadBaseline, PLACEHOLDER_OWNER, type Baseline } from "../report/baseline.ts";
+import { countsOf } from "../report/display.ts";
+import { REPORT_FILES, writeReports } from "../report/write.ts";
 import { openTarget, TargetFileError } from "../targets/index.ts";
 import { preflight } from "../targets/preflight.ts";
-import { parseArgs, USAGE, UsageError, type CliArgs } from "./args.ts";
+import { parseArgs, planPacing, USAGE, UsageError, type CliArgs, type Pacing } from "./args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const REPORT = path.join(ROOT, "reports", "conformance.json");
+const REPORTS_DIR = path.join(ROOT, "reports");
+const REPORT = path.join(REPORTS_DIR, REPORT_FILES.json);
+const BLOB_DIR = path.join(ROOT, "blob-report");
+const DEFAULT_BASELINE = "conformance-baseline.json";
+
 
 const EXIT_CONFORMANT = 0;
 const EXIT_FAILED = 1;
@@ -23,13 +30,13 @@ function cannotStart(message: string): never {
 }
 
 /** Returns true when the target is a shared server whose state the kit resets (one worker then). */
-async function runPreflight(args: CliArgs): Promise<boolean> {
+async function runPreflight(args: CliArgs, targetName: string): Promise<boolean> {
   let target;
   try {
-    target = await openTarget({ target: args.target, config: args.config });
+    target = await openTarget({ target: targetName, config: args.config });
   } catch (e) {
     if (e instanceof TargetFileError) cannotStart(e.message);
-    cannotStart(`cannot open target ${args.target}: ${e instanceof Error ? e.message : String(e)}`);
+    cannotStart(`cannot open target ${targetName}: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
     const { problems, notes } = await preflight(target);
@@ -42,22 +49,37 @@ async function runPreflight(args: CliArgs): Promise<boolean> {
   }
 }
 
-function runPlaywright(args: CliArgs, seed: number, sharedState: boolean): Promise<number> {
-  const bin = path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "playwright.cmd" : "playwright");
+function playwrightBin(): string {
+  return path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "playwright.cmd" : "playwright");
+}
+
+function spawnPlaywright(pwArgs: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(playwrightBin(), pwArgs, { cwd: ROOT, env, stdio: "inherit" });
+    child.on("error", (e) => cannotStart(`cannot run Playwright: ${e.message}`));
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: Pacing): Promise<number> {
   const pwArgs = ["test"];
   if (args.project !== "all") pwArgs.push("--project", args.project);
   if (args.grep) pwArgs.push("--grep", args.grep);
-  // Workers resetting one shared server would wipe each other's state mid-test.
-  if (args.workers) pwArgs.push("--workers", args.workers);
-  else if (sharedState) pwArgs.push("--workers", "1");
+  // Workers resetting one shared server would wipe each other's state mid-test (planPacing gives 1).
+  pwArgs.push("--workers", String(pacing.workers));
+  if (args.shard) pwArgs.push("--shard", args.shard, "--reporter", "list,blob,./suites/report/conformance-reporter.ts");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PACT_TARGET: args.target,
+    PACT_TARGET: targetName,
     PACT_PROFILE: args.profile,
     PACT_STRICT: args.strict ? "1" : "0",
     PACT_SLOW: args.slow ? "1" : "0",
     PACT_SEED: String(seed),
     PACT_PROJECT: args.project,
+    PACT_THROTTLE_TESTS: args.throttleTests ? "1" : "0",
+    PACT_MAX_CONCURRENCY: pacing.maxConcurrency === undefined ? "0" : String(pacing.maxConcurrency),
+    PACT_RPS: pacing.rps === undefined ? "0" : String(Number(pacing.rps.toFixed(3))),
+    PLAYWRIGHT_BLOB_OUTPUT_DIR: BLOB_DIR,
   };
   if (args.config) env.PACT_CONFIG = path.resolve(args.config);
   else delete env.PACT_CONFIG;
@@ -65,11 +87,17 @@ function runPlaywright(args: CliArgs, seed: number, sharedState: boolean): Promi
   else delete env.PACT_GREP;
   if (args.path) env.PACT_PATH = args.path;
   else delete env.PACT_PATH;
-  return new Promise((resolve) => {
-    const child = spawn(bin, pwArgs, { cwd: ROOT, env, stdio: "inherit" });
-    child.on("error", (e) => cannotStart(`cannot run Playwright: ${e.message}`));
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
+  if (args.baseline && !args.updateBaseline) env.PACT_BASELINE = path.resolve(args.baseline);
+  else delete env.PACT_BASELINE;
+  return spawnPlaywright(pwArgs, env);
+}
+
+/** Merges the shards' blob reports in `dir` through the conformance reporter. */
+function runMerge(args: CliArgs, dir: string): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (args.baseline && !args.updateBaseline) env.PACT_BASELINE = path.resolve(args.baseline);
+  else delete env.PACT_BASELINE;
+  return spawnPlaywright(["merge-reports", "--reporter", "./suites/report/conformance-reporter.ts", path.resolve(dir)], env);
 }
 
 function pad(s: string | number, n: number): string {
@@ -88,11 +116,49 @@ function printSummary(report: ConformanceReport): void {
   const s = report.summary;
   out.push(`${pad("total", 9)}${pad(s.passed, 8)}${pad(s.failed, 8)}${pad(s.warned, 8)}${pad(s.skipped, 8)}`, "");
   for (const r of report.requirements.filter((x) => x.status === "failed" || x.status === "warned")) {
-    out.push(`${r.status.toUpperCase()} ${r.id} [${r.level}] ${r.title}`, `    ${r.reason.split("\n")[0]?.slice(0, 300) ?? ""}`);
+    const label = r.expected ? "EXPECTED FAILURE" : r.status.toUpperCase();
+    out.push(`${label} ${r.id} [${r.level}] ${r.title}`, `    ${r.reason.split("\n")[0]?.slice(0, 300) ?? ""}`);
+    for (const cmd of r.reproduction?.commands ?? []) out.push(`    replay: ${cmd}`);
   }
+  if (s.expected) out.push(`${s.expected} failure(s) accepted by the baseline ${report.baseline?.file ?? ""}`);
+  for (const p of report.baseline?.problems ?? []) out.push(`BASELINE ${p.kind}: ${p.message}`);
+  for (const n of report.baseline?.notRun ?? []) out.push(`baseline entry not judged (not run): ${n}`);
   const notCovered = report.requirements.filter((r) => r.status === "skipped" && r.reason === "not covered").length;
-  out.push(`${notCovered} requirement(s) not covered by any test; report: ${path.relative(process.cwd(), REPORT)}`, "");
+  out.push(`${notCovered} requirement(s) not covered by any test`);
+  out.push(`reports: ${Object.values(REPORT_FILES).map((f) => path.relative(process.cwd(), path.join(REPORTS_DIR, f))).join(", ")}`, "");
   process.stdout.write(`${out.join("\n")}\n`);
+}
+
+function readReport(code: number): ConformanceReport {
+  if (!existsSync(REPORT)) cannotStart(`Playwright exited with ${code} and wrote no report`);
+  return JSON.parse(readFileSync(REPORT, "utf8")) as ConformanceReport;
+}
+
+/** --update-baseline: accept the run's failures (kept entries keep their reason and owner), then re-judge. */
+function updateBaseline(args: CliArgs, report: ConformanceReport): ConformanceReport {
+  const file = args.baseline ?? DEFAULT_BASELINE;
+  let previous: Baseline | undefined;
+  if (existsSync(file)) previous = loadBaseline(file);
+  const now = new Date();
+  const baseline = baselineFromReport(report, now, previous);
+  writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  const todo = baseline.entries.filter((e) => e.owner === PLACEHOLDER_OWNER).length;
+  process.stderr.write(`conformance: wrote ${file} with ${baseline.entries.length} entr${baseline.entries.length === 1 ? "y" : "ies"}${todo ? ` (${todo} need a reason and an owner)` : ""}\n`);
+  const { baseline: _old, ...plain } = report;
+  const judged = applyBaseline({ ...plain, summary: { ...countsOf(report), expected: 0 } }, baseline, { today: now.toISOString().slice(0, 10), file });
+  writeReports(judged, REPORTS_DIR);
+  return judged;
+}
+
+function finish(args: CliArgs, report: ConformanceReport, code: number): never {
+  const judged = args.updateBaseline ? updateBaseline(args, report) : report;
+  printSummary(judged);
+  if (gateExitCode(judged) !== 0) process.exit(EXIT_FAILED);
+  if (code !== 0 && judged.summary.failed === 0) {
+    process.stderr.write(`conformance: Playwright exited with ${code} (a test failed outside any requirement check)\n`);
+    process.exit(EXIT_FAILED);
+  }
+  process.exit(EXIT_CONFORMANT);
 }
 
 async function main(): Promise<void> {
@@ -108,21 +174,45 @@ async function main(): Promise<void> {
     return;
   }
   if (args.config && !existsSync(args.config)) cannotStart(`--config ${args.config}: no such file`);
-  const seed = args.seed !== undefined ? Number(args.seed) | 0 : process.env.CI === "true" ? CI_DEFAULT_SEED : randomInt(1, 2 ** 31 - 1);
-  process.stderr.write(`conformance: target ${args.target}, profile ${args.profile}${args.strict ? ", strict" : ""}, seed ${seed}\n`);
-
-  const sharedState = await runPreflight(args);
-  rmSync(REPORT, { force: true });
-  const code = await runPlaywright(args, seed, sharedState);
-  if (!existsSync(REPORT)) cannotStart(`Playwright exited with ${code} and wrote no report`);
-  const report = JSON.parse(readFileSync(REPORT, "utf8")) as ConformanceReport;
-  printSummary(report);
-  if (report.summary.failed > 0) process.exit(EXIT_FAILED);
-  if (code !== 0) {
-    process.stderr.write(`conformance: Playwright exited with ${code} (a test failed outside any requirement check)\n`);
-    process.exit(EXIT_FAILED);
+  if (args.baseline && !args.updateBaseline) {
+    if (!existsSync(args.baseline)) cannotStart(`--baseline ${args.baseline}: no such file (create one with --update-baseline)`);
+    try {
+      loadBaseline(args.baseline);
+    } catch (e) {
+      if (e instanceof BaselineFileError) cannotStart(e.message);
+      throw e;
+    }
   }
-  process.exit(EXIT_CONFORMANT);
+
+  if (args.merge !== undefined) {
+    if (!existsSync(args.merge)) cannotStart(`--merge ${args.merge}: no such directory`);
+    rmSync(REPORT, { force: true });
+    const code = await runMerge(args, args.merge);
+    finish(args, readReport(code), 0);
+  }
+
+  const targetName = args.target as string;
+  const seed = args.seed !== undefined ? Number(args.seed) | 0 : process.env.CI === "true" ? CI_DEFAULT_SEED : randomInt(1, 2 ** 31 - 1);
+  process.stderr.write(`conformance: target ${targetName}, profile ${args.profile}${args.strict ? ", strict" : ""}, seed ${seed}${args.shard ? `, shard ${args.shard}` : ""}\n`);
+
+  // The preflight is paced by the whole run's limits (this process's shared pacer reads them).
+  const whole = planPacing(args, false, 1);
+  process.env.PACT_MAX_CONCURRENCY = whole.maxConcurrency === undefined ? "0" : String(whole.maxConcurrency);
+  process.env.PACT_RPS = whole.rps === undefined ? "0" : String(whole.rps);
+  const sharedState = await runPreflight(args, targetName);
+  const pacing = planPacing(args, sharedState, process.env.PACT_WORKERS ? Number(process.env.PACT_WORKERS) : 2);
+  if (pacing.maxConcurrency !== undefined || pacing.rps !== undefined) {
+    process.stderr.write(`pacing: ${pacing.workers} worker(s), each ≤ ${pacing.maxConcurrency ?? "∞"} request(s) in flight and ≤ ${pacing.rps === undefined ? "∞" : Number(pacing.rps.toFixed(3))} request(s)/s\n`);
+  }
+  rmSync(REPORT, { force: true });
+  const code = await runPlaywright(args, targetName, seed, pacing);
+  const report = readReport(code);
+  if (args.shard) {
+    printSummary(report);
+    process.stderr.write(`conformance: shard ${args.shard} done; blob report in ${path.relative(process.cwd(), BLOB_DIR)}/ (merge with --merge DIR; the merged report is the gate)\n`);
+    process.exit(EXIT_CONFORMANT);
+  }
+  finish(args, report, code);
 }
 
 main().catch((e: unknown) => cannotStart(e instanceof Error ? (e.stack ?? e.message) : String(e)));

@@ -18,6 +18,14 @@ export interface RunOptions {
   /** fast-check replay path (`--path`), applied to properties of `grep` IDs only. */
   readonly path: string | undefined;
   readonly grep: string | undefined;
+  /**
+   * Whether throttling tests (SEC-05) may run: always against the in-process mock, and against
+   * a URL target only with `--throttle-tests` (PACT_THROTTLE_TESTS=1), since they trip lockouts.
+   */
+  readonly throttleTests: boolean;
+  /** Per-worker request pacing (PACT_MAX_CONCURRENCY, PACT_RPS); undefined: unlimited. */
+  readonly maxConcurrency: number | undefined;
+  readonly rps: number | undefined;
 }
 
 const flag = z
@@ -34,6 +42,9 @@ export const RunEnvSchema = z.object({
   PACT_SEED: z.string().regex(/^-?\d+$/, "PACT_SEED must be an integer").optional(),
   PACT_PATH: z.string().regex(/^\d+(:\d+)*$/, "PACT_PATH must look like 3:0:1").optional(),
   PACT_GREP: z.string().optional(),
+  PACT_THROTTLE_TESTS: flag,
+  PACT_MAX_CONCURRENCY: z.string().regex(/^\d+$/, "PACT_MAX_CONCURRENCY must be an integer").optional(),
+  PACT_RPS: z.string().regex(/^\d+(\.\d+)?$/, "PACT_RPS must be a number").optional(),
   CI: z.string().optional(),
 });
 
@@ -58,5 +69,8 @@ export function readRunOptions(env: NodeJS.ProcessEnv = process.env): RunOptions
     seed: resolveSeed(e),
     path: e.PACT_PATH,
     grep: e.PACT_GREP,
+    throttleTests: e.PACT_TARGET === "mock" || e.PACT_THROTTLE_TESTS,
+    maxConcurrency: e.PACT_MAX_CONCURRENCY && e.PACT_MAX_CONCURRENCY !== "0" ? Number(e.PACT_MAX_CONCURRENCY) : undefined,
+    rps: e.PACT_RPS && Number(e.PACT_RPS) > 0 ? Number(e.PACT_RPS) : undefined,
   };
 }

@@ -4,6 +4,7 @@ import { CookieJar } from "./cookies.ts";
 import { Journal, type HeaderList } from "./exchange.ts";
 import type { Redactor } from "./redact.ts";
 import { HttpResponse } from "./response.ts";
+import { sharedPacer, type Pacer } from "./pacing.ts";
 
 /** An ordered list of name/value pairs: duplicates and order are kept exactly. */
 export type Pairs = ReadonlyArray<readonly [string, string]>;
@@ -49,6 +50,8 @@ export interface ClientOptions {
   readonly jar?: CookieJar;
   readonly dispatcher?: Dispatcher;
   readonly timeoutMs?: number;
+  /** Request pacing (--max-concurrency, --rps); default the process-wide pacer. */
+  readonly pacer?: Pacer;
 }
 
 const sharedAgent = new Agent({ keepAliveTimeout: 4_000, connections: 16 });
@@ -74,6 +77,7 @@ export class ProtocolClient {
   readonly jar: CookieJar;
   private readonly dispatcher: Dispatcher;
   private readonly timeoutMs: number;
+  private readonly pacer: Pacer;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -82,11 +86,12 @@ export class ProtocolClient {
     this.jar = options.jar ?? new CookieJar();
     this.dispatcher = options.dispatcher ?? sharedAgent;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.pacer = options.pacer ?? sharedPacer();
   }
 
   /** The same journal and redactor with another cookie jar (a second user, a fresh session). */
   withJar(jar: CookieJar = new CookieJar()): ProtocolClient {
-    return new ProtocolClient({ baseUrl: this.baseUrl, redactor: this.redactor, journal: this.journal, jar, dispatcher: this.dispatcher, timeoutMs: this.timeoutMs });
+    return new ProtocolClient({ baseUrl: this.baseUrl, redactor: this.redactor, journal: this.journal, jar, dispatcher: this.dispatcher, timeoutMs: this.timeoutMs, pacer: this.pacer });
   }
 
   resolve(url: string): URL {
@@ -205,9 +210,15 @@ export class ProtocolClient {
     if (res.mediaType?.includes("json")) this.redactor.learnJson(res.jsonOrUndefined());
   }
 
-  /** Sends one request. Redirects are returned, never followed. */
-  send(spec: RequestSpec): Promise<HttpResponse> {
-    return this.dispatch(this.dispatcher, this.prepare(spec));
+  /** Sends one request, paced. Redirects are returned, never followed. */
+  async send(spec: RequestSpec): Promise<HttpResponse> {
+    const prepared = this.prepare(spec);
+    const release = await this.pacer.acquire();
+    try {
+      return await this.dispatch(this.dispatcher, prepared);
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -258,6 +269,7 @@ export class RaceGroup {
   /**
    * Prepares every request first, then dispatches all of them synchronously (the barrier), one
    * per connection. Results come back in the order of `specs`; transport errors are returned.
+   * Not paced: a race needs its n requests in flight together (§0.2 RACE).
    */
   async fire(specs: readonly RequestSpec[]): Promise<Array<HttpResponse | TransportError>> {
     if (specs.length > this.connections.length) throw new Error(`fire: ${specs.length} requests for ${this.connections.length} connections`);
