@@ -198,6 +198,10 @@ export interface CreatedKey {
 
 /** The admin console, signed in as one user, over HTTP forms. */
 export class AdminSession {
+  /** Tab link targets, learnt once from the console's navigation. */
+  private readonly tabHrefs = new Map<string, string>();
+  private registerForm: { tab: HttpResponse; form: HtmlForm } | null = null;
+
   private constructor(
     readonly client: ProtocolClient,
     readonly target: Target,
@@ -229,10 +233,15 @@ export class AdminSession {
 
   /** Opens a tab by the accessible name of its link (page contract: Apps, Installed, API keys). */
   async tab(name: string): Promise<HttpResponse> {
-    const home = await this.home();
-    const link = parseLinks(home.text, home.exchange.url).find((l) => sameName(l.name, name));
-    if (!link) throw new AdminUnsupported(`the console has no tab named "${name}"`, home);
-    const res = await this.get(link.href, `admin: tab ${name}`);
+    let href = this.tabHrefs.get(name.toLowerCase());
+    if (href === undefined) {
+      const home = await this.home();
+      const link = parseLinks(home.text, home.exchange.url).find((l) => sameName(l.name, name));
+      if (!link) throw new AdminUnsupported(`the console has no tab named "${name}"`, home);
+      href = link.href;
+      this.tabHrefs.set(name.toLowerCase(), href);
+    }
+    const res = await this.get(href, `admin: tab ${name}`);
     if (res.status !== 200) throw new FlowError(`tab "${name}" answered ${res.status}`, res);
     return res;
   }
@@ -249,8 +258,8 @@ export class AdminSession {
   }
 
   /** The form in a table row holding `button`, on the tab `tab`, where some cell equals one of `keys`. */
-  async rowAction(tab: string, keys: readonly string[], button: string): Promise<{ page: HttpResponse; form: HtmlForm; submission: FormSubmission }> {
-    const page = await this.tab(tab);
+  async rowAction(tab: string, keys: readonly string[], button: string, onPage?: HttpResponse): Promise<{ page: HttpResponse; form: HtmlForm; submission: FormSubmission }> {
+    const page = onPage ?? (await this.tab(tab));
     for (const table of parseTables(page.text)) {
       for (const row of table.rows) {
         const matches = row.cells.some((cell, i) => keys.some((k) => row.texts[i] === k || cellItems(cell).includes(k)));
@@ -290,10 +299,26 @@ export class AdminSession {
 
   /** Submits the registration form and reports what the console said, accepted or refused. */
   async tryRegisterApp(input: RegisterAppInput): Promise<RegistrationOutcome> {
-    const tab = await this.tab(ADMIN_NAMES.appsTab);
-    const form = findFormByButton(parseForms(tab.text, tab.exchange.url), ADMIN_NAMES.registerButton);
-    if (!form) throw new AdminUnsupported(`no "${ADMIN_NAMES.registerButton}" form on the Apps tab`, tab);
-    const page = await this.submit(tab, form, ADMIN_NAMES.registerButton, this.registrationPairs(form, tab, input), `admin: register ${input.type} app`);
+    let page: HttpResponse | null = null;
+    // The form of the last Apps page is reused while the console accepts it (its anti-CSRF
+    // token is per session); a refusal of the form itself (403) fetches a fresh one once.
+    for (const fresh of this.registerForm ? [false, true] : [true]) {
+      if (fresh) {
+        const tab = await this.tab(ADMIN_NAMES.appsTab);
+        const form = findFormByButton(parseForms(tab.text, tab.exchange.url), ADMIN_NAMES.registerButton);
+        if (!form) throw new AdminUnsupported(`no "${ADMIN_NAMES.registerButton}" form on the Apps tab`, tab);
+        this.registerForm = { tab, form };
+      }
+      const { tab, form } = this.registerForm as { tab: HttpResponse; form: HtmlForm };
+      page = await this.submit(tab, form, ADMIN_NAMES.registerButton, this.registrationPairs(form, tab, input), `admin: register ${input.type} app`);
+      if (page.status !== 403) break;
+    }
+    if (!page) throw new FlowError("registration was not sent");
+    if (page.status === 403) this.registerForm = null;
+    else {
+      const again = findFormByButton(parseForms(page.text, page.exchange.url), ADMIN_NAMES.registerButton);
+      if (again) this.registerForm = { tab: page, form: again };
+    }
     const clientId = page.status < 300 ? valueLabelled(page.text, /client[ _-]?id/i) : null;
     const secret = page.status < 300 ? valueLabelled(page.text, /client[ _-]?secret/i) : null;
     if (secret) this.client.redactor.learn(secret, "client_secret");
@@ -358,9 +383,10 @@ export class AdminSession {
     return { secret, page };
   }
 
-  async deleteApp(clientId: string): Promise<HttpResponse> {
-    const { page: tab, form } = await this.rowAction(ADMIN_NAMES.appsTab, [clientId], ADMIN_NAMES.deleteButton);
-    const res = await this.submit(tab, form, ADMIN_NAMES.deleteButton, null, "admin: delete app");
+  /** "Delete" for the app, found on `onPage` (an Apps page already fetched) or a fresh Apps tab. */
+  async deleteApp(clientId: string, onPage?: HttpResponse): Promise<HttpResponse> {
+    const { submission } = await this.rowAction(ADMIN_NAMES.appsTab, [clientId], ADMIN_NAMES.deleteButton, onPage);
+    const res = await this.client.send({ method: submission.method, url: submission.url, form: submission.method === "POST" ? submission.pairs : undefined, query: submission.method === "GET" ? submission.pairs : undefined, label: "admin: delete app" });
     if (res.status >= 400) throw new FlowError(`"${ADMIN_NAMES.deleteButton}" answered ${res.status}`, res);
     return res;
   }
