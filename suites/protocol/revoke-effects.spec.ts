@@ -1,0 +1,97 @@
+import { test, reqs, needs } from "../harness/index.ts";
+import { ensure } from "../checks/http.ts";
+import {
+  callApi,
+  ensureApiAccepts,
+  ensureInvalidTokenChallenge,
+  ensureRefreshRejected,
+  ensureRefreshWorks,
+  ensureRevoked200,
+  errorCode,
+  freshGrant,
+  rotate,
+  withinPropagation,
+} from "../checks/lifecycle.ts";
+import { revoke } from "../flows/tokens.ts";
+
+test.describe("REVOKE-03 Revoking a refresh token kills the grant's access tokens", () => {
+  for (const key of ["spa", "conf"] as const) {
+    test(`${key === "spa" ? "SPA" : "CONF"}: after revoking the current refresh token, it and every access token of the grant are dead`, { annotation: [...reqs("REVOKE-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+      const app = target.apps[key];
+      const first = await freshGrant(client, codeFactory, app);
+      const second = await rotate(client, first, "rotation before revocation");
+      ensureRevoked200(await revoke(client, app, second.refresh, { label: "revoke: current refresh token" }), "revoking the refresh token");
+      await verdicts.check("REVOKE-03", "the revoked refresh token gets 400 invalid_grant (RFC 7009 §2)", async () => {
+        await withinPropagation(target, () => ensureRefreshRejected(client, app, second.refresh, "revoked refresh token"));
+      }, { clause: "the refresh token" });
+      await verdicts.check("REVOKE-03", "the grant's access tokens, including the one issued before rotation, get 401 invalid_token (RFC 7009 §2.1, AMB-13)", async () => {
+        await withinPropagation(target, async () => {
+          ensureInvalidTokenChallenge(await callApi(client, second.access, "api: A2 after refresh revocation"), "A2 (current) after revoking the refresh token");
+          ensureInvalidTokenChallenge(await callApi(client, first.access, "api: A1 after refresh revocation"), "A1 (before rotation) after revoking the refresh token");
+        });
+      }, { clause: "the access tokens" });
+    });
+  }
+});
+
+test.describe("REVOKE-04 Revoking an access token kills only that token", () => {
+  test("after revoking A1, A1 is dead while A2 and the refresh token keep working", { annotation: [...reqs("REVOKE-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+    const app = target.apps.spa;
+    const first = await freshGrant(client, codeFactory, app);
+    const second = await rotate(client, first, "second access token of the grant");
+    ensureRevoked200(await revoke(client, app, first.access, { label: "revoke: access token A1" }), "revoking A1");
+    await verdicts.check("REVOKE-04", "the revoked access token gets 401 with Bearer error=\"invalid_token\" (RFC 7009 §2, RFC 6750 §3.1)", async () => {
+      await withinPropagation(target, async () => ensureInvalidTokenChallenge(await callApi(client, first.access, "api: revoked A1"), "revoked A1"));
+    });
+    // RFC 7009 §2.1 lets the server also revoke the refresh token (and so the grant); the Pact profile does not.
+    await verdicts.check("REVOKE-04", "A2 of the same grant still works", async () => {
+      await ensureApiAccepts(client, second.access, "A2 after revoking A1");
+    }, { clause: "PACT-PROFILE" });
+    await verdicts.check("REVOKE-04", "the grant's refresh token still works", async () => {
+      await ensureRefreshWorks(client, app, second.refresh, "refresh token after revoking A1");
+    }, { clause: "the refresh token is unaffected" });
+  });
+});
+
+test.describe("REVOKE-07 A client cannot revoke another client's token", () => {
+  test("CONF2 revoking CONF's tokens, and SPA revoking CLI's tokens or an API key, changes nothing", { annotation: [...reqs("REVOKE-07"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+    const { conf, conf2, spa, cli } = target.apps;
+    const pairs = [
+      { owner: conf, other: conf2, label: "CONF2 → CONF", missing: "the target file names no second confidential app (conf2)" },
+      { owner: cli, other: spa, label: "SPA → CLI", missing: "the target file names no CLI app" },
+    ];
+    for (const p of pairs) {
+      const owner = p.owner;
+      const other = p.other;
+      if (!owner || !other) {
+        verdicts.skip("REVOKE-07", p.missing, p.label);
+        continue;
+      }
+      const g = await freshGrant(client, codeFactory, owner);
+      for (const [kind, token] of [["access", g.access], ["refresh", g.refresh]] as const) {
+        const res = await revoke(client, other, token, { label: `revoke: ${p.label} ${kind} token` });
+        await verdicts.check("REVOKE-07", `${p.label}: revoking the other client's ${kind} token answers 200 (AMB-14)`, () => {
+          ensure(res.status === 200, `answered ${res.status}${errorCode(res)}`);
+        }, { clause: "the answer is 200" });
+      }
+      // RFC 7009 §2.1: the server checks the token was issued to the requesting client; here it was not.
+      await verdicts.check("REVOKE-07", `${p.label}: the owner's access and refresh tokens keep working`, async () => {
+        await ensureApiAccepts(client, g.access, `${owner.clientId} access token after a foreign revocation`);
+        await ensureRefreshWorks(client, owner, g.refresh, `${owner.clientId} refresh token after a foreign revocation`);
+      }, { clause: "the token is unaffected" });
+    }
+
+    const key = target.apiKey;
+    if (!key) {
+      verdicts.skip("REVOKE-07", "the target file names no API key", "API key submitted for revocation");
+      return;
+    }
+    const res = await revoke(client, spa, key, { label: "revoke: API key by SPA" });
+    await verdicts.check("REVOKE-07", "SPA submitting the workspace API key answers 200 (AMB-14, AMB-22)", () => {
+      ensure(res.status === 200, `answered ${res.status}${errorCode(res)}`);
+    }, { clause: "the answer is 200" });
+    await verdicts.check("REVOKE-07", "the API key keeps working after a client submitted it to /oauth/revoke (AMB-22)", async () => {
+      await ensureApiAccepts(client, key, "API key after /oauth/revoke");
+    }, { clause: "the token is unaffected" });
+  });
+});
