@@ -74,3 +74,57 @@ describe("reference model", () => {
     assert.equal(m.expectExchange(pending), "rejected");
   });
 });
+
+describe("reference model: open consequences and bases", () => {
+  it("a replay after the shortest code lifetime leaves the grant uncertain until observed (RFC 6749 §4.1.2)", () => {
+    const m = new ReferenceModel();
+    const code = m.codeIssued();
+    const t = m.exchanged(code, "ok");
+    assert.ok(t);
+    m.advance(30);
+    m.exchanged(code, "rejected");
+    assert.equal(m.expectApi(t.access), "either");
+    assert.equal(m.expectRefresh(t.refresh), "either");
+    m.apiCalled(t.access, "ok");
+    assert.equal(m.expectRefresh(t.refresh), "ok");
+  });
+
+  it("an uncertain grant refused where it should work is settled as revoked", () => {
+    const m = new ReferenceModel();
+    const code = m.codeIssued();
+    const t = m.exchanged(code, "ok");
+    assert.ok(t);
+    m.advance(30);
+    m.exchanged(code, "rejected");
+    m.refreshed(t.refresh, "rejected");
+    assert.equal(m.expectApi(t.access), "rejected");
+  });
+
+  it("revoking a rotated refresh token leaves the family open; revoking the current one ends it (RFC 7009 §2.2, AMB-13)", () => {
+    const m = new ReferenceModel();
+    const t = m.exchanged(m.codeIssued(), "ok");
+    assert.ok(t);
+    const next = m.refreshed(t.refresh, "ok");
+    assert.ok(next);
+    m.revoked("refresh", t.refresh);
+    assert.equal(m.expectRefresh(next.refresh), "either");
+    m.revoked("refresh", next.refresh);
+    assert.equal(m.expectApi(next.access), "rejected");
+    assert.deepEqual(m.apiBasis(next.access), { id: "REVOKE-03", clause: "the access tokens" });
+  });
+
+  it("bases name the requirement behind each expectation", () => {
+    const m = new ReferenceModel();
+    const t = m.exchanged(m.codeIssued(), "ok");
+    assert.ok(t);
+    const next = m.refreshed(t.refresh, "ok");
+    assert.ok(next);
+    assert.equal(m.refreshBasis(t.refresh).id, "REFRESH-03");
+    m.refreshed(t.refresh, "rejected");
+    assert.equal(m.refreshBasis(next.refresh).id, "REFRESH-04");
+    const pending = m.codeIssued();
+    m.installationRevoked();
+    assert.equal(m.exchangeBasis(pending).id, "INSTALL-01");
+    assert.equal(m.hasLiveGrant(), false);
+  });
+});
