@@ -27,7 +27,7 @@ function browserProject(): Project {
 }
 
 export default defineConfig({
-  outputDir: "reports/test-results",
+  outputDir: `${process.env.PACT_REPORTS_DIR || "reports"}/test-results`,
   fullyParallel: true,
   workers: process.env.PACT_WORKERS ? Number(process.env.PACT_WORKERS) : 2,
   forbidOnly: process.env.CI === "true",

@@ -14,9 +14,10 @@ import { preflight } from "../targets/preflight.ts";
 import { parseArgs, planPacing, USAGE, UsageError, type CliArgs, type Pacing } from "./args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const REPORTS_DIR = path.join(ROOT, "reports");
+/** PACT_REPORTS_DIR moves every output (reports, test-results) elsewhere, e.g. for parallel runs. */
+const REPORTS_DIR = process.env.PACT_REPORTS_DIR ? path.resolve(process.env.PACT_REPORTS_DIR) : path.join(ROOT, "reports");
 const REPORT = path.join(REPORTS_DIR, REPORT_FILES.json);
-const BLOB_DIR = path.join(ROOT, "blob-report");
+const BLOB_DIR = process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR ? path.resolve(process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR) : path.join(ROOT, "blob-report");
 const DEFAULT_BASELINE = "conformance-baseline.json";
 
 
@@ -80,6 +81,7 @@ function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: 
     PACT_MAX_CONCURRENCY: pacing.maxConcurrency === undefined ? "0" : String(pacing.maxConcurrency),
     PACT_RPS: pacing.rps === undefined ? "0" : String(Number(pacing.rps.toFixed(3))),
     PLAYWRIGHT_BLOB_OUTPUT_DIR: BLOB_DIR,
+    PACT_REPORTS_DIR: REPORTS_DIR,
   };
   if (args.config) env.PACT_CONFIG = path.resolve(args.config);
   else delete env.PACT_CONFIG;
@@ -94,7 +96,7 @@ function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: 
 
 /** Merges the shards' blob reports in `dir` through the conformance reporter. */
 function runMerge(args: CliArgs, dir: string): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, PACT_REPORTS_DIR: REPORTS_DIR };
   if (args.baseline && !args.updateBaseline) env.PACT_BASELINE = path.resolve(args.baseline);
   else delete env.PACT_BASELINE;
   return spawnPlaywright(["merge-reports", "--reporter", "./suites/report/conformance-reporter.ts", path.resolve(dir)], env);

@@ -9,7 +9,7 @@ import { ProgressLine } from "./progress.ts";
 import { finishReport, writeReports } from "./write.ts";
 
 export interface ConformanceReporterOptions {
-  /** Directory for the reports and test-summary.json; default reports/. */
+  /** Directory for the reports and test-summary.json; default reports/ (PACT_REPORTS_DIR wins). */
   readonly outputDir?: string;
 }
 
@@ -48,7 +48,7 @@ export default class ConformanceReporter implements Reporter {
   private finished = 0;
 
   constructor(options: ConformanceReporterOptions = {}) {
-    this.outputDir = path.resolve(options.outputDir ?? "reports");
+    this.outputDir = path.resolve(process.env.PACT_REPORTS_DIR || options.outputDir || "reports");
   }
 
   printsToStdio(): boolean {
