@@ -1,0 +1,79 @@
+import { Agent } from "undici";
+import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { ensure, ensureStatus } from "../checks/http.ts";
+import { basicAuthorization } from "../http/basic.ts";
+import { ProtocolClient } from "../http/client.ts";
+import type { HttpResponse } from "../http/response.ts";
+import type { Target } from "../targets/target.ts";
+import type { AppIdentity } from "../targets/schema.ts";
+
+type Endpoint = "/oauth/token" | "/oauth/revoke";
+
+/** No run option asks for brute-force tests against a live deployment, so only the mock gets them. */
+function liveTargetReason(target: Target): string | null {
+  return target.kind === "mock" ? null : "throttling tests against a live target need an explicit flag";
+}
+
+/** A failed client authentication: the app's client_id with a wrong secret, over Basic (RFC 6749 §2.3.1). */
+function failedAuth(client: ProtocolClient, app: AppIdentity, endpoint: Endpoint, i: number): Promise<HttpResponse> {
+  const form: Array<[string, string]> = endpoint === "/oauth/token" ? [["grant_type", "client_credentials"], ["scope", "read:contacts"]] : [["token", `kit-unknown-token-${i}`]];
+  return client.postForm(endpoint, form, { headers: [["authorization", basicAuthorization(app.clientId, `wrong-secret-${i}`)]], label: `${endpoint}: wrong secret #${i}` });
+}
+
+function correctAuth(client: ProtocolClient, app: AppIdentity, endpoint: Endpoint, label: string): Promise<HttpResponse> {
+  const form: Array<[string, string]> = endpoint === "/oauth/token" ? [["grant_type", "client_credentials"], ["scope", "read:contacts"]] : [["token", "kit-unknown-token"]];
+  return client.postForm(endpoint, form, { headers: [["authorization", basicAuthorization(app.clientId, app.clientSecret ?? "")]], label });
+}
+
+/** RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds. */
+function validRetryAfter(v: string | undefined): boolean {
+  return v !== undefined && (/^\d+$/.test(v.trim()) || !Number.isNaN(Date.parse(v)));
+}
+
+/** Sends THROTTLE_N failures, then one more; records the MUST and PACT-PROFILE clauses. */
+async function throttleStudy(verdicts: Verdicts, client: ProtocolClient, target: Target, app: AppIdentity, endpoint: Endpoint): Promise<HttpResponse | null> {
+  const n = target.params.THROTTLE_N;
+  const early: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await failedAuth(client, app, endpoint, i);
+    if (res.status === 429) early.push(i + 1);
+  }
+  const next = await failedAuth(client, app, endpoint, n);
+  const afterCorrect = await correctAuth(client, app, endpoint, `${endpoint}: correct secret after ${n + 1} failures`);
+  await verdicts.check("SEC-05", `${endpoint}: after THROTTLE_N (${n}) failed authentications of one client_id, further attempts are refused (RFC 6749 §2.3.1)`, () => {
+    ensure(next.status === 429 || (next.status >= 400 && afterCorrect.status === 429), `attempt ${n + 1} answered ${next.status} and the correct secret then answered ${afterCorrect.status}: no throttling seen`);
+  }, { clause: "protection exists" });
+  await verdicts.check("SEC-05", `${endpoint}: attempt ${n + 1} gets 429 with a valid Retry-After (RFC 6585 §4, RFC 9110 §10.2.3)`, () => {
+    ensure(early.length === 0, `429 came early, at attempt(s) ${early.slice(0, 5).join(", ")} of ${n}`);
+    ensureStatus(next, 429);
+    ensure(validRetryAfter(next.header("retry-after")), `Retry-After is ${JSON.stringify(next.header("retry-after") ?? null)}`);
+  }, { clause: "observable form" });
+  return next;
+}
+
+/** A client whose connections leave from `localAddress` (a second source on loopback). */
+function clientFrom(client: ProtocolClient, target: Target, localAddress: string): ProtocolClient {
+  return new ProtocolClient({ baseUrl: target.baseUrl, redactor: client.redactor, journal: client.journal, dispatcher: new Agent({ localAddress }) });
+}
+
+test.describe("SEC-05 Credential endpoints are protected against brute force", () => {
+  test("the token endpoint throttles failed client authentications with 429 and Retry-After; another source is not blocked", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+    const reason = liveTargetReason(target);
+    if (reason) return verdicts.skip("SEC-05", reason);
+    const next = await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/token");
+    if (new URL(target.baseUrl).hostname !== "127.0.0.1")
+      return verdicts.skip("SEC-05", "a second source address needs an IPv4 loopback target (the kit binds 127.0.0.2)", "a different source is not blocked");
+    if (next?.status !== 429) return verdicts.skip("SEC-05", "the first source was not throttled, so there is nothing to compare with", "a different source is not blocked");
+    const other = clientFrom(client, target, "127.0.0.2");
+    await verdicts.check("SEC-05", "a correct client authentication from 127.0.0.2 still gets 200 while 127.0.0.1 is throttled", async () => {
+      const res = await correctAuth(other, target.apps.conf, "/oauth/token", "/oauth/token: correct secret from 127.0.0.2");
+      ensureStatus(res, 200);
+    }, { clause: "observable form" });
+  });
+
+  test("the revocation endpoint throttles failed client authentications with 429 and Retry-After", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+    const reason = liveTargetReason(target);
+    if (reason) return verdicts.skip("SEC-05", reason);
+    await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/revoke");
+  });
+});
