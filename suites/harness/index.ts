@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { test as base, expect, type TestInfo } from "@playwright/test";
 import { CodeFactory } from "../flows/code-factory.ts";
 import { ProtocolClient } from "../http/client.ts";
@@ -87,6 +88,9 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
     const r = new Redactor();
     seedRedactor(r, target);
     await use(r);
+    // For the kit's leak test: digests, never values, of every secret this test saw.
+    const seen = process.env.PACT_SEEN_SECRETS_FILE;
+    if (seen) appendFileSync(seen, r.digests().map((d) => `${d}\n`).join(""));
   },
 
   journal: async ({}, use) => use(new Journal()),

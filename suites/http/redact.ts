@@ -96,6 +96,11 @@ export class Redactor {
     }
   }
 
+  /** Full SHA-256 hex digests of every learned secret (for leak scans that must not hold the values). */
+  digests(): string[] {
+    return [...this.secrets.keys()].map((v) => createHash("sha256").update(v, "utf8").digest("hex"));
+  }
+
   knows(value: string): boolean {
     return this.secrets.has(value);
   }
