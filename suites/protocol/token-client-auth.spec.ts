@@ -65,7 +65,7 @@ test.describe("TOKEN-06 Confidential clients can authenticate with HTTP Basic or
     }
     for (const auth of methods) {
       await verdicts.check("TOKEN-06", `/oauth/revoke with ${auth} authentication gives 200 (RFC 7009 §2.1)`, async () => {
-        const cc = await ccRequest(client, conf.clientId, conf.clientSecret ?? "", "basic", "token: a token to revoke");
+        const cc = await ccRequest(client, conf.clientId, conf.clientSecret ?? "", auth === "basic" ? "basic" : "body", "token: a token to revoke");
         const at = (ensureTokenSuccess(cc) as TokenBody).access_token as string;
         const res = await revoke(client, conf, at, { auth, label: `revoke: ${auth}` });
         ensure(res.status === 200, `revocation answered ${res.status}`);
