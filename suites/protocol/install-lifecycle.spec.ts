@@ -42,6 +42,8 @@ test.describe("INSTALL-01 admin revocation kills every token of the app in that 
     // Two grants of USR-A, so "every" token is more than one; one code left unredeemed.
     const first = await tokens(client, codeFactory, { client: conf });
     const second = await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });
+    // A grant of its own for REFRESH-08, so no earlier refresh has rotated its token.
+    const third = await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });
     const pending = await codeFactory.issue({ client: conf, scope: "read:contacts" });
     const cc = ccToken(await clientCredentials(client, conf, "read:contacts"));
     const admin = await AdminSession.open(client, target);
@@ -67,7 +69,7 @@ test.describe("INSTALL-01 admin revocation kills every token of the app in that 
       }),
     );
     await verdicts.check("REFRESH-08", "refresh after the app was uninstalled by an admin gives 400 invalid_grant", () =>
-      withinPropagation(target, () => ensureRefreshRejected(client, conf, refreshOf(first), "after uninstall")),
+      withinPropagation(target, () => ensureRefreshRejected(client, conf, refreshOf(third), "after uninstall")),
     );
     await verdicts.check("INSTALL-01", "an unredeemed code gets invalid_grant (AMB-13)", () =>
       withinPropagation(target, () => ensureCodeRejected(client, conf, pending)),
