@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import type { MockContext } from "../context.ts";
-import { BearerError } from "../errors.ts";
+import { BearerError, HttpError } from "../errors.ts";
+import type { FaultSet } from "../faults.ts";
 import { queryParams } from "../http/params.ts";
 import type { BearerPrincipal, Permission, User } from "../store.ts";
 
@@ -38,10 +39,18 @@ export function authenticate(ctx: MockContext, req: Request): Caller {
   if (headers.length > 1) throw new BearerError(400, "invalid_request", "Send exactly one Authorization header.");
   const header = headers[0]?.trim();
   const queryToken = queryParams(req).has("access_token");
-  if (header === undefined || header === "") throw new BearerError(401, undefined, "Authentication required: send Authorization: Bearer <token>.");
+  // Fault www-authenticate-missing (API-02): the 401 comes without its Bearer challenge.
+  const unauthenticated = (description: string): Error =>
+    ctx.faults.has("www-authenticate-missing") ? new HttpError(401, description, {}, "unauthorized") : new BearerError(401, undefined, description);
+  if (header === undefined || header === "") {
+    // Fault api-query-token-accepted (API-08): the URI query parameter method of RFC 6750 §2.3.
+    const fromQuery = queryParams(req).all("access_token");
+    if (ctx.faults.has("api-query-token-accepted") && fromQuery.length === 1 && B64TOKEN.test(fromQuery[0] ?? "")) return callerFor(ctx, fromQuery[0] ?? "");
+    throw unauthenticated("Authentication required: send Authorization: Bearer <token>.");
+  }
 
   const m = SCHEME_AND_REST.exec(header);
-  if (!m || m[1]?.toLowerCase() !== "bearer") throw new BearerError(401, undefined, "Authentication required: use the Bearer scheme.");
+  if (!m || m[1]?.toLowerCase() !== "bearer") throw unauthenticated("Authentication required: use the Bearer scheme.");
   // RFC 6750 §2: one method per request.
   if (queryToken) throw new BearerError(400, "invalid_request", "Send the access token in the Authorization header only, not also in the query.");
   const rest = m[2] ?? "";
@@ -49,7 +58,11 @@ export function authenticate(ctx: MockContext, req: Request): Caller {
   const token = spaced?.[1] ?? "";
   if (!spaced || token === "") throw new BearerError(400, "invalid_request", "The Bearer credentials are missing.");
   if (!B64TOKEN.test(token)) throw new BearerError(400, "invalid_request", "The Bearer credentials are malformed.");
+  return callerFor(ctx, token);
+}
 
+/** The caller a well-formed bearer credential stands for; invalid_token when it is not live (API-03, API-09, KEY-01). */
+function callerFor(ctx: MockContext, token: string): Caller {
   const principal = ctx.store.resolveBearer(token);
   if (!principal) throw new BearerError(401, "invalid_token", "The access token is invalid, expired or revoked.");
   if (principal.kind === "apiKey") return { workspaceId: principal.workspaceId, user: null, principal, scope: new Set(ctx.store.scopeReference.keys()) };
@@ -67,8 +80,9 @@ function permissionFor(scope: string): Permission | null {
  * A missing scope is insufficient_scope naming the minimal sufficient scope (API-04, AMB-20);
  * no scope implies another.
  */
-export function requireScope(caller: Caller, required: string): void {
-  if (!caller.scope.has(required)) throw new BearerError(403, "insufficient_scope", `This call needs the ${required} scope.`, required);
+export function requireScope(caller: Caller, required: string, faults?: FaultSet): void {
+  // Fault api-scope-unenforced (API-04).
+  if (!caller.scope.has(required) && !faults?.has("api-scope-unenforced")) throw new BearerError(403, "insufficient_scope", `This call needs the ${required} scope.`, required);
   const permission = permissionFor(required);
   if (caller.user && permission && !caller.user.permissions.has(permission))
     throw new BearerError(403, "insufficient_scope", `The user who authorized this token has no access to ${permission}.`, required);

@@ -122,18 +122,22 @@ export function apiRouter(ctx: MockContext): Router {
     (scope: string | null, handler: (req: Request, res: Response, caller: Caller) => void) =>
     (req: Request, res: Response): void => {
       const caller = authenticate(ctx, req);
-      if (scope !== null) requireScope(caller, scope);
+      if (scope !== null) requireScope(caller, scope, ctx.faults);
       handler(req, res, caller);
     };
 
+  /** Whether the caller's workspace owns an object (API-10). */
+  const owns = (caller: Caller, object: { workspaceId: string }): boolean =>
+    // Fault api-cross-workspace (API-10): any workspace's object is reachable by id.
+    object.workspaceId === caller.workspaceId || ctx.faults.has("api-cross-workspace");
   const contactIn = (caller: Caller, id: string): Contact => {
     const c = store.contacts.get(id);
-    if (!c || c.workspaceId !== caller.workspaceId) throw NOT_FOUND("contact");
+    if (!c || !owns(caller, c)) throw NOT_FOUND("contact");
     return c;
   };
   const dealIn = (caller: Caller, id: string): Deal => {
     const d = store.deals.get(id);
-    if (!d || d.workspaceId !== caller.workspaceId) throw NOT_FOUND("deal");
+    if (!d || !owns(caller, d)) throw NOT_FOUND("deal");
     return d;
   };
   const contactRefIn = (caller: Caller, id: string): string => {

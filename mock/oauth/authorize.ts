@@ -58,7 +58,8 @@ function redirectWithCode(store: Store, res: Response, request: AuthorizeRequest
     codeChallenge: request.codeChallenge,
   });
   const params: Array<[string, string]> = [["code", code]];
-  if (request.state !== undefined) params.push(["state", request.state]);
+  // Fault state-dropped (AUTHZ-07).
+  if (request.state !== undefined && !store.faults.has("state-dropped")) params.push(["state", request.state]);
   res.status(status).set(PAGE_SECURITY_HEADERS).set("Location", appendQuery(request.redirectUri, params)).end();
 }
 
@@ -69,13 +70,13 @@ export function authorizeRouter(ctx: MockContext, transactions: ConsentTransacti
   // RFC 6749 §4.1.1; checks in the order of catalogue §2: client, redirect URI, user, then the rest.
   router.get("/oauth/authorize", (req, res) => {
     const params = queryParams(req);
-    const target = resolveAuthorizeTarget(params, (id) => store.liveApp(id));
+    const target = resolveAuthorizeTarget(params, (id) => store.liveApp(id), ctx.faults);
     const current = currentSession(ctx, req);
     if (!current) {
       renderLogin(ctx, req, res, { returnTo: encodeRequestTarget(req.originalUrl), appName: target.app.name });
       return;
     }
-    const request = validateAuthorizeRequest(params, target);
+    const request = validateAuthorizeRequest(params, target, ctx.faults);
     if (hasCoveringGrant(store, current.user, request)) {
       redirectWithCode(store, res, request, current.user, 302);
       return;
@@ -103,7 +104,8 @@ export function authorizeRouter(ctx: MockContext, transactions: ConsentTransacti
     const form = formParams(req, () => new HttpError(400, "Submit the consent form."));
     const current = currentSession(ctx, req);
     if (!current) throw new HttpError(403, "Your Pact session has ended. Start again from the application.");
-    requireCsrf(ctx, req, current.session, form);
+    // Fault consent-csrf-missing (CONSENT-05).
+    if (!ctx.faults.has("consent-csrf-missing")) requireCsrf(ctx, req, current.session, form);
     const decisions = form.all("decision");
     const decision = decisions.length === 1 ? decisions[0] : undefined;
     if (decision !== "approve" && decision !== "deny") throw new HttpError(400, "Choose Approve or Deny.");
@@ -113,7 +115,7 @@ export function authorizeRouter(ctx: MockContext, transactions: ConsentTransacti
       throw new HttpError(400, "This authorization request has expired or was already answered. Start again from the application.");
     const { request } = tx;
     const app = store.liveApp(request.app.clientId);
-    if (!app || !redirectUriMatches(request.redirectUri, app.redirectUris, app.type))
+    if (!app || !redirectUriMatches(request.redirectUri, app.redirectUris, app.type, ctx.faults))
       throw new NoRedirectError("Application unavailable", "This application was removed or changed while you were deciding.");
     if (decision === "deny") throw new ErrorRedirect(request.redirectUri, "access_denied", "The user denied the request.", request.state, 303);
     redirectWithCode(store, res, { ...request, app }, current.user, 303);

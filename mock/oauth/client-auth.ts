@@ -1,5 +1,6 @@
 import type { Request } from "express";
 import { TokenEndpointError } from "../errors.ts";
+import { FaultSet } from "../faults.ts";
 import type { Params } from "../http/params.ts";
 import { digest, matchesDigest } from "../secrets.ts";
 import type { App, Store } from "../store.ts";
@@ -53,6 +54,8 @@ export function decodeBasicAuth(header: string): BasicCredentials | "malformed" 
   return { clientId, secret };
 }
 
+const NO_FAULTS = new FaultSet();
+
 const UNKNOWN_CLIENT_DIGEST = digest("\u0000unknown-client\u0000");
 
 const authFailed = (): TokenEndpointError => new TokenEndpointError("invalid_client", "Client authentication failed.");
@@ -62,13 +65,15 @@ const authFailed = (): TokenEndpointError => new TokenEndpointError("invalid_cli
  * authentication method per request (RFC 6749 §2.3, catalogue TOKEN-08).
  * Null when no client is named at all.
  */
-export function identifyClient(req: Request, form: Params): ClientIdentity | null {
+export function identifyClient(req: Request, form: Params, faults: FaultSet = NO_FAULTS): ClientIdentity | null {
   const header = req.headers.authorization;
   const bodyId = form.get("client_id");
   const bodySecret = form.get("client_secret");
   if (header !== undefined) {
     const basic = decodeBasicAuth(header);
     if (basic === null) throw new TokenEndpointError("invalid_client", "Only the Basic authentication scheme is supported here.");
+    // Fault basic-auth-unsupported (TOKEN-06).
+    if (faults.has("basic-auth-unsupported")) throw new TokenEndpointError("invalid_client", "HTTP Basic is not supported; send client_id and client_secret in the body.");
     if (basic === "malformed") throw authFailed();
     if (bodySecret !== undefined) throw new TokenEndpointError("invalid_request", "Use one client authentication method: HTTP Basic or client_secret in the body, not both.");
     if (bodyId !== undefined && bodyId !== basic.clientId) throw new TokenEndpointError("invalid_request", "client_id in the body differs from the HTTP Basic user name.");
@@ -104,7 +109,8 @@ export function authenticateClient(store: Store, throttle: AuthThrottle, req: Re
     matchesDigest(identity.secret ?? "", UNKNOWN_CLIENT_DIGEST);
     ok = false;
   } else if (app.type === "public") ok = identity.secret === undefined;
-  else ok = identity.secret !== undefined && store.verifyClientSecret(app, identity.secret);
+  // Fault client-secret-unchecked (TOKEN-07): any non-empty secret will do.
+  else ok = identity.secret !== undefined && (store.verifyClientSecret(app, identity.secret) || store.faults.has("client-secret-unchecked"));
   if (!app || !ok) {
     throttle.recordFailure(identity.clientId, source);
     throw authFailed();

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import type { MockContext } from "../context.ts";
 import { HttpError } from "../errors.ts";
+import { FaultSet } from "../faults.ts";
 import { methodNotAllowed, sendPage } from "../http/error-handler.ts";
 import { type Params, formParams, queryParams } from "../http/params.ts";
 import { SESSION_COOKIE, clearSessionCookie, currentSession, readCookies, requireCsrf, setSessionCookie } from "../http/session.ts";
@@ -11,13 +12,16 @@ import { loginPage, signedInPage } from "../views/login-page.ts";
 export const LOGIN_CSRF_COOKIE = "pact_login_csrf";
 const DEFAULT_RETURN = "/login";
 const LOGIN_CSRF_SHAPE = /^pact_csrf_[A-Za-z0-9_-]{43}$/;
+const NO_FAULTS = new FaultSet();
 
 /**
  * A same-origin path to continue to after login, or the default. Never an
  * absolute, scheme-relative (`//evil`) or backslash (`/\evil`) target (SEC-01).
  */
-export function safeReturnPath(value: string | undefined): string {
+export function safeReturnPath(value: string | undefined, faults: FaultSet = NO_FAULTS): string {
   if (value === undefined || value.length > 8192) return DEFAULT_RETURN;
+  // Fault login-open-redirect (SEC-01): any visible-ASCII target, absolute URLs included.
+  if (faults.has("login-open-redirect") && /^[\x21-\x7E]+$/.test(value)) return value;
   if (!value.startsWith("/") || value.startsWith("//") || /[^\x21-\x7E]|\\/.test(value)) return DEFAULT_RETURN;
   const base = "http://pact.invalid";
   try {
@@ -46,7 +50,7 @@ function loginCsrfFor(ctx: MockContext, req: Request, res: Response): string {
 /** Renders the login page; used by GET /login and by /oauth/authorize without a session (CONSENT-01, AUTHZ-11). */
 export function renderLogin(ctx: MockContext, req: Request, res: Response, input: { returnTo: string; appName?: string; error?: string; email?: string; status?: number }): void {
   const loginCsrf = loginCsrfFor(ctx, req, res);
-  sendPage(res, input.status ?? 200, "Sign in", loginPage({ loginCsrf, returnTo: safeReturnPath(input.returnTo), appName: input.appName, error: input.error, email: input.email }));
+  sendPage(res, input.status ?? 200, "Sign in", loginPage({ loginCsrf, returnTo: safeReturnPath(input.returnTo, ctx.faults), appName: input.appName, error: input.error, email: input.email }));
 }
 
 /** Refuses a login POST that lacks the double-submit token or comes from another origin. */
@@ -71,7 +75,7 @@ export function loginRouter(ctx: MockContext): Router {
 
   router.get("/login", (req, res) => {
     const current = currentSession(ctx, req);
-    const returnTo = safeReturnPath(queryParams(req).get("return_to"));
+    const returnTo = safeReturnPath(queryParams(req).get("return_to"), ctx.faults);
     if (current) {
       sendPage(res, 200, "Signed in", signedInPage({ email: current.user.email, csrfToken: current.session.csrfToken }));
       return;
@@ -82,7 +86,7 @@ export function loginRouter(ctx: MockContext): Router {
   router.post("/login", (req, res) => {
     const form = formParams(req, formError);
     requireLoginCsrf(ctx, req, form);
-    const returnTo = safeReturnPath(single(form, "return_to"));
+    const returnTo = safeReturnPath(single(form, "return_to"), ctx.faults);
     const email = single(form, "email") ?? "";
     const user = ctx.store.authenticateUser(email, single(form, "password") ?? "");
     if (!user) {

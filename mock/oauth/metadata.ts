@@ -17,7 +17,8 @@ export function metadataEndpoint(ctx: MockContext): RequestHandler {
       response_types_supported: ["code"],
       response_modes_supported: ["query"],
       grant_types_supported: Object.keys(GRANT_HANDLERS),
-      code_challenge_methods_supported: [PKCE_METHOD],
+      // Fault metadata-advertises-plain (META-01).
+      code_challenge_methods_supported: ctx.faults.has("metadata-advertises-plain") ? [PKCE_METHOD, "plain"] : [PKCE_METHOD],
       token_endpoint_auth_methods_supported: AUTH_METHODS,
       revocation_endpoint_auth_methods_supported: AUTH_METHODS,
       scopes_supported: [...ctx.store.scopeReference.keys()],

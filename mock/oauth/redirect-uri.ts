@@ -4,7 +4,13 @@
  * and registration validation (catalogue REG-04, AMB-04).
  */
 
+import { FaultSet } from "../faults.ts";
+
 export type ClientType = "public" | "confidential";
+
+const NO_FAULTS = new FaultSet();
+/** What a faulty match still insists on, so the redirect stays a valid Location header. */
+const VISIBLE_ASCII = /^[\x21-\x7E]+$/;
 
 /** Loopback IP literals only; `localhost` is never treated as loopback (RFC 8252 §8.3, AMB-04). */
 const LOOPBACK_ORIGINS = ["http://127.0.0.1", "http://[::1]"] as const;
@@ -28,18 +34,28 @@ function portlessLoopbackTail(registered: string): string | null {
   return null;
 }
 
+/** `http://<any host>:<port><tail>`: the loopback rule with the host left unchecked (fault redirect-loopback-any-host). */
+function anyHostWithPort(presented: string, tail: string): boolean {
+  const m = VISIBLE_ASCII.test(presented) ? /^http:\/\/[^/?#@]+:([0-9]+)(.*)$/.exec(presented) : null;
+  return m !== null && m[2] === tail && isPort(m[1] ?? "");
+}
+
 /**
  * Whether `presented` may be used as this client's redirect URI. Byte-exact
  * against a registered URI; additionally, for public clients, any port on a
  * loopback IP literal registered without one (RFC 8252 §7.3; catalogue AUTHZ-03, AUTHZ-04).
  * A loopback URI registered with a port is matched exactly.
  */
-export function redirectUriMatches(presented: string, registered: readonly string[], clientType: ClientType): boolean {
+export function redirectUriMatches(presented: string, registered: readonly string[], clientType: ClientType, faults: FaultSet = NO_FAULTS): boolean {
   if (registered.includes(presented)) return true;
+  // Fault redirect-prefix-match (AUTHZ-03): a registered URI as a mere prefix is enough.
+  if (faults.has("redirect-prefix-match") && VISIBLE_ASCII.test(presented) && registered.some((r) => presented.startsWith(r))) return true;
   if (clientType !== "public") return false;
   for (const r of registered) {
     const tail = portlessLoopbackTail(r);
     if (tail === null) continue;
+    // Fault redirect-loopback-any-host (AUTHZ-04): any http host with a port, not only this loopback literal.
+    if (faults.has("redirect-loopback-any-host") && anyHostWithPort(presented, tail)) return true;
     for (const origin of LOOPBACK_ORIGINS) {
       if (!r.startsWith(origin) || !presented.startsWith(`${origin}:`)) continue;
       const rest = presented.slice(origin.length + 1);

@@ -19,7 +19,9 @@ export function revokeToken(store: Store, client: App, raw: string): void {
   const refresh = store.findRefreshToken(raw);
   if (refresh) {
     const grant = store.grants.get(refresh.grantId);
-    if (grant && grant.clientId === client.clientId) store.revokeGrant(grant.id);
+    // Fault revoke-refresh-keeps-access (REVOKE-03): only the presented refresh token dies, not the grant.
+    if (grant && grant.clientId === client.clientId && store.faults.has("revoke-refresh-keeps-access")) refresh.revokedAt ??= store.now();
+    else if (grant && grant.clientId === client.clientId) store.revokeGrant(grant.id);
     return;
   }
   const access = store.findAccessToken(raw);
@@ -33,13 +35,14 @@ export function revokeToken(store: Store, client: App, raw: string): void {
 export function revokeEndpoint(ctx: MockContext, throttle: AuthThrottle): RequestHandler {
   return (req, res) => {
     const form = readOAuthForm(req, REVOKE_PARAMS);
-    const identity = identifyClient(req, form);
+    const identity = identifyClient(req, form, ctx.faults);
     // Naming no client at all is a client-authentication failure here (catalogue REVOKE-06, Pact profile).
     if (!identity) throw new TokenEndpointError("invalid_client", "Client authentication failed.");
     const client = authenticateClient(ctx.store, throttle, req, identity);
     const token = form.get("token");
     if (token === undefined) throw new TokenEndpointError("invalid_request", "token is required.");
-    revokeToken(ctx.store, client, token);
+    // Fault revoke-noop (REVOKE-03, REVOKE-04).
+    if (!ctx.faults.has("revoke-noop")) revokeToken(ctx.store, client, token);
     res.status(200).set(NO_STORE_HEADERS).end();
   };
 }

@@ -32,13 +32,20 @@ export function tokenEndpoint(ctx: MockContext, throttle: AuthThrottle): Request
     if (grantType === undefined) throw new TokenEndpointError("invalid_request", "grant_type is required.");
     const handler = Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType] : undefined;
     if (!handler) throw new TokenEndpointError("unsupported_grant_type", "Supported grant types: authorization_code, refresh_token, client_credentials.");
-    const identity = identifyClient(req, form);
+    const identity = identifyClient(req, form, ctx.faults);
     if (!identity) throw new TokenEndpointError("invalid_request", "client_id is required.");
     // A public client cannot use client credentials whatever it presents (AMB-16, catalogue CC-03).
-    if (grantType === "client_credentials" && ctx.store.liveApp(identity.clientId)?.type === "public")
+    // Fault cc-public-client-allowed (CC-03) lifts this check and the grant handler's.
+    if (grantType === "client_credentials" && ctx.store.liveApp(identity.clientId)?.type === "public" && !ctx.faults.has("cc-public-client-allowed"))
       throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");
     const client = authenticateClient(ctx.store, throttle, req, identity);
     const body = handler({ store: ctx.store, form, client });
-    res.status(200).set(NO_STORE_HEADERS).json(body);
+    // Faults token-cache-headers-missing (TOKEN-02), token-type-lowercase (TOKEN-03), token-expires-7200 (TOKEN-04).
+    res.status(200).set(ctx.faults.has("token-cache-headers-missing") ? {} : NO_STORE_HEADERS);
+    res.json({
+      ...body,
+      ...(ctx.faults.has("token-type-lowercase") ? { token_type: "bearer" } : {}),
+      ...(ctx.faults.has("token-expires-7200") ? { expires_in: 7200 } : {}),
+    });
   };
 }

@@ -1,6 +1,6 @@
 import { TokenEndpointError } from "../../errors.ts";
 import { LIFETIME_S } from "../../store.ts";
-import { verifierMatches } from "../pkce.ts";
+import { isValidVerifier, verifierMatches } from "../pkce.ts";
 import { formatScope } from "../scope.ts";
 import type { GrantHandler } from "./types.ts";
 
@@ -16,8 +16,10 @@ export const authorizationCodeGrant: GrantHandler = ({ store, form, client }) =>
   if (raw === undefined) throw new TokenEndpointError("invalid_request", "code is required.");
   const code = store.findCode(raw);
   const now = store.now();
-  if (!code || code.clientId !== client.clientId) throw invalidGrant("The authorization code is invalid.");
-  if (code.consumedAt !== null) {
+  // Fault code-not-bound-to-client (CODE-05).
+  if (!code || (code.clientId !== client.clientId && !store.faults.has("code-not-bound-to-client"))) throw invalidGrant("The authorization code is invalid.");
+  // Fault code-reusable (CODE-01): a code that already produced tokens redeems again.
+  if (code.consumedAt !== null && !(code.grantId !== null && store.faults.has("code-reusable"))) {
     if (code.grantId !== null) store.revokeGrant(code.grantId);
     throw invalidGrant("The authorization code was already used.");
   }
@@ -29,7 +31,8 @@ export const authorizationCodeGrant: GrantHandler = ({ store, form, client }) =>
   if (redirectUri !== code.redirectUri) throw invalidGrant("redirect_uri differs from the authorization request.");
   const verifier = form.get("code_verifier");
   if (verifier === undefined) throw new TokenEndpointError("invalid_request", "code_verifier is required (PKCE).");
-  if (!verifierMatches(verifier, code.codeChallenge)) throw invalidGrant("code_verifier does not match the code challenge.");
+  // Fault pkce-any-verifier (PKCE-06): the challenge is not compared, only the verifier's syntax checked.
+  if (!verifierMatches(verifier, code.codeChallenge) && !(store.faults.has("pkce-any-verifier") && isValidVerifier(verifier))) throw invalidGrant("code_verifier does not match the code challenge.");
   const user = store.users.get(code.userId);
   if (!user || !user.active) throw invalidGrant("The authorizing user is no longer active.");
 

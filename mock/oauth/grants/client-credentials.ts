@@ -9,11 +9,13 @@ import type { GrantHandler } from "./types.ts";
  * (§4.4.3, CC-02). The grant acts as the app itself in its registering workspace (AMB-17).
  */
 export const clientCredentialsGrant: GrantHandler = ({ store, form, client }) => {
-  if (client.type !== "confidential") throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");
+  if (client.type !== "confidential" && !store.faults.has("cc-public-client-allowed")) throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");
   const requested = parseScope(form.get("scope"));
   if (!requested.ok) throw new TokenEndpointError("invalid_scope", requested.reason === "missing" ? "scope is required; there is no default scope." : "scope is malformed.");
   if (!isSubset(requested.scopes, client.scopes)) throw new TokenEndpointError("invalid_scope", "The requested scope includes a scope not registered for this application.");
-  const grant = store.createGrant({ kind: "client_credentials", clientId: client.clientId, workspaceId: client.workspaceId, principal: { kind: "app", clientId: client.clientId }, scope: requested.scopes });
+  const grant = store.clientCredentialsGrant(client.clientId, client.workspaceId, requested.scopes);
   const access = store.issueAccessToken(grant, grant.scope);
-  return { access_token: access.raw, token_type: "Bearer", expires_in: LIFETIME_S.accessToken, scope: formatScope(grant.scope) };
+  // Fault cc-refresh-token-issued (CC-02).
+  const refresh = store.faults.has("cc-refresh-token-issued") ? { refresh_token: store.issueRefreshToken(grant).raw } : {};
+  return { access_token: access.raw, token_type: "Bearer", expires_in: LIFETIME_S.accessToken, ...refresh, scope: formatScope(grant.scope) };
 };

@@ -20,7 +20,8 @@ export const refreshTokenGrant: GrantHandler = ({ store, form, client }) => {
   if (!token || !grant || grant.clientId !== client.clientId) throw invalidGrant("The refresh token is invalid.");
   if (token.revokedAt !== null) throw invalidGrant("The refresh token was revoked.");
   if (token.rotatedAt !== null) {
-    store.revokeGrant(grant.id);
+    // Fault refresh-reuse-undetected (REFRESH-04): the reused token is refused but its family lives on.
+    if (!store.faults.has("refresh-reuse-undetected")) store.revokeGrant(grant.id);
     throw invalidGrant("The refresh token was already used; the grant is revoked.");
   }
   if (token.expiresAt <= store.now() || !store.grantIsLive(grant)) throw invalidGrant("The refresh token is expired or revoked.");
@@ -29,12 +30,15 @@ export const refreshTokenGrant: GrantHandler = ({ store, form, client }) => {
   if (form.get("scope") !== undefined) {
     const requested = parseScope(form.get("scope"));
     if (!requested.ok) throw new TokenEndpointError("invalid_scope", "scope is malformed.");
-    if (!isSubset(requested.scopes, grant.scope)) throw new TokenEndpointError("invalid_scope", "scope exceeds the scope originally granted.");
+    // Fault refresh-scope-widening (REFRESH-06): the client's registered scopes cap the request instead of the grant's.
+    if (!isSubset(requested.scopes, grant.scope) && !(store.faults.has("refresh-scope-widening") && isSubset(requested.scopes, client.scopes))) throw new TokenEndpointError("invalid_scope", "scope exceeds the scope originally granted.");
     scope = requested.scopes;
   }
 
-  token.rotatedAt = store.now();
-  const refresh = store.issueRefreshToken(grant);
+  // Fault refresh-not-rotated (REFRESH-03): the presented token is handed back and stays valid.
+  const rotate = !store.faults.has("refresh-not-rotated");
+  if (rotate) token.rotatedAt = store.now();
+  const refreshRaw = rotate ? store.issueRefreshToken(grant).raw : raw;
   const access = store.issueAccessToken(grant, scope);
-  return { access_token: access.raw, token_type: "Bearer", expires_in: LIFETIME_S.accessToken, refresh_token: refresh.raw, scope: formatScope(scope) };
+  return { access_token: access.raw, token_type: "Bearer", expires_in: LIFETIME_S.accessToken, refresh_token: refreshRaw, scope: formatScope(scope) };
 };
