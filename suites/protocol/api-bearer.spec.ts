@@ -37,11 +37,11 @@ test.describe("API-01 The Bearer header is accepted", () => {
       ensureStatus(res, 200);
       ensureSchema(res, "contactList");
     }, { stopOnFailure: true });
+    const items = listItems(res);
     await verdicts.check("API-01", "limit=10 returns at most 10 contacts (DOC-S4)", () => {
-      const items = listItems(res);
       ensure(items.length <= 10, `limit=10 returned ${items.length} contacts`);
-      ensure(items.length > 0, "the list is empty, so the kit cannot tell the token reached the workspace's contacts");
     });
+    if (items.length === 0) verdicts.skip("API-01", "the workspace has no contacts, so the kit cannot see that the list holds the workspace's contacts", "non-empty list");
   });
 });
 
