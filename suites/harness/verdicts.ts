@@ -141,7 +141,10 @@ export class Verdicts {
         return "skipped";
       }
       const status = failureStatus(req, clause, this.ctx);
-      this.pending.push({ ...base, status, message: errorMessage(e), exchanges: this.journal.since(mark), ...(opts.replay ? { replay: opts.replay } : {}) });
+      // A check that judges a response fetched before it made no exchange: the last one is its evidence.
+      const made = this.journal.since(mark);
+      const exchanges = made.length ? made : this.journal.all().slice(-1);
+      this.pending.push({ ...base, status, message: errorMessage(e), exchanges, ...(opts.replay ? { replay: opts.replay } : {}) });
       if (status === "failed" && opts.stopOnFailure) throw new ConformanceFailure(`${id}: ${name}: ${this.redactor.redactText(errorMessage(e))}`);
       return status;
     }
