@@ -152,7 +152,9 @@ export async function startMockTarget(
   modulePath: string = DEFAULT_MOCK_MODULE,
 ): Promise<Target> {
   const createPactMock = await loadMockFactory(modulePath);
-  const mock = createPactMock();
+  // PACT_MOCK_FAULTS="a,b": faults the in-process mock starts with (mock/faults.ts; `npm run selfcheck`).
+  const faults = (process.env.PACT_MOCK_FAULTS ?? "").split(/[\s,]+/).filter((f) => f !== "");
+  const mock = createPactMock(faults.length > 0 ? { faults } : undefined);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = mock.app.listen(0, "127.0.0.1", () => resolve(s));
     s.once("error", reject);
