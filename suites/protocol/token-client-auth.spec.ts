@@ -204,11 +204,15 @@ test.describe("TOKEN-09 Confidential clients must authenticate on every grant", 
     const issued = await codeFactory.issue({ client: conf });
     const status = verdicts.accepted([401], [400]);
     await verdicts.check("TOKEN-09", "authorization_code with client_id only (DOC-S3 shape) gives 401 invalid_client (RFC 6749 §4.1.3, AMB-03)", async () => {
-      ensureTokenError(await postToken(client, codeRequestPairs(issued, conf.clientId), "token: CONF exchange without secret"), ["invalid_client"], status);
+      const res = await postToken(client, codeRequestPairs(issued, conf.clientId), "token: CONF exchange without secret");
+      ensureTokenError(res, ["invalid_client"], status);
+      ensureChallengeOn401(res);
     });
     await verdicts.check("TOKEN-09", "authorization_code with a wrong body secret gives 401 invalid_client", async () => {
       const form: Array<[string, string]> = [...codeRequestPairs(issued, conf.clientId), ["client_secret", `${conf.clientSecret ?? ""}-wrong`]];
-      ensureTokenError(await postToken(client, form, "token: CONF exchange, wrong secret"), ["invalid_client"], status);
+      const res = await postToken(client, form, "token: CONF exchange, wrong secret");
+      ensureTokenError(res, ["invalid_client"], status);
+      ensureChallengeOn401(res);
     });
     await verdicts.check("TOKEN-09", "authorization_code with a wrong Basic secret gives 401 invalid_client", async () => {
       const form = codeRequestPairs(issued, conf.clientId).filter(([n]) => n !== "client_id");
@@ -228,7 +232,9 @@ test.describe("TOKEN-09 Confidential clients must authenticate on every grant", 
     if (rt === undefined) return verdicts.skip("TOKEN-09", "no refresh token could be obtained for CONF", "refresh_token with client_id only gives invalid_client");
     const refreshToken = rt;
     await verdicts.check("TOKEN-09", "refresh_token with client_id only (DOC-S4/Refresh shape) gives 401 invalid_client (RFC 6749 §6)", async () => {
-      ensureTokenError(await refresh(client, conf, refreshToken, { auth: "none", label: "token: CONF refresh without secret" }), ["invalid_client"], status);
+      const res = await refresh(client, conf, refreshToken, { auth: "none", label: "token: CONF refresh without secret" });
+      ensureTokenError(res, ["invalid_client"], status);
+      ensureChallengeOn401(res);
     });
   });
 });
