@@ -298,7 +298,7 @@ test.describe("TOKEN-13 Duplicates are rejected, unknown parameters ignored, emp
         ensureNoTokens(res);
         ensureTokenError(res, ["invalid_request"]);
       },
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });
@@ -392,7 +392,7 @@ test.describe("TOKEN-14 Error responses are well-formed and leak nothing", () =>
         ensure([400, 401, 405, 413].includes(res.status), `status ${res.status} ∉ {400, 401, 405, 413} (RFC 6749 §5.2: 400 unless stated otherwise)`);
         ensureWellFormedTokenError(res);
       },
-      { numRuns: 120, examples },
+      { numRuns: 100, examples },
     );
     await verdicts.check("TOKEN-14", "the same fuzzed requests never got a 5xx and never echoed a submitted secret", () => {
       ensure(pactViolations.length === 0, `${pactViolations.length} violation(s), first: ${pactViolations.slice(0, 3).join("; ")}`);
