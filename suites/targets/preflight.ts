@@ -41,7 +41,9 @@ export async function preflight(target: Target): Promise<PreflightResult> {
       const res = await clientCredentials(client, app, app.scopes[0] ?? null, { auth: "basic" });
       const body = res.jsonOrUndefined() as { access_token?: unknown } | undefined;
       if (res.status !== 200 || typeof body?.access_token !== "string") {
-        problems.push(`credentials: app "${role}" (${app.clientId}) client_credentials answered ${res.status}${body && typeof body === "object" && "error" in body ? ` ${String((body as { error: unknown }).error)}` : ""}`);
+        const error = body && typeof body === "object" && "error" in body ? String((body as { error: unknown }).error) : "";
+        const hint = error === "invalid_client" ? ` (check apps.${role}.clientId and apps.${role}.clientSecret)` : error === "invalid_scope" ? ` (check apps.${role}.scopes)` : "";
+        problems.push(`credentials: app "${role}" (${app.clientId}) client_credentials answered ${res.status}${error ? ` ${error}` : ""}${hint}`);
       }
     } catch (e) {
       problems.push(`credentials: app "${role}" (${app.clientId}): ${e instanceof Error ? redactor.redactText(e.message) : String(e)}`);
@@ -53,7 +55,18 @@ export async function preflight(target: Target): Promise<PreflightResult> {
     try {
       await login(client, user, target.recipe);
     } catch (e) {
-      problems.push(`login: user "${role}" (${user.email}): ${e instanceof Error ? redactor.redactText(e.message) : String(e)}`);
+      problems.push(`login: user "${role}" (${user.email}): ${e instanceof Error ? redactor.redactText(e.message) : String(e)} (check users.${role}.password and the recipe's labels)`);
+    }
+  }
+
+  // KEY-A authenticates /v1 as a Bearer credential (DOC-Intro, KEY-01).
+  if (target.apiKey) {
+    redactor.learn(target.apiKey, "api_key");
+    try {
+      const res = await client.get("/v1/contacts", { query: [["limit", "1"]], headers: [["authorization", `Bearer ${target.apiKey}`]] });
+      if (res.status !== 200) problems.push(`credentials: apiKey: GET /v1/contacts with the key answered ${res.status} (check apiKey)`);
+    } catch (e) {
+      problems.push(`credentials: apiKey: ${e instanceof Error ? redactor.redactText(e.message) : String(e)}`);
     }
   }
 
