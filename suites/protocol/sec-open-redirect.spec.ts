@@ -23,11 +23,21 @@ const VALUES = [
 ];
 
 interface Combo {
-  readonly name: string;
+  /** Every name carries the same attacker value, so whichever one a page honours is the attacker's. */
+  readonly names: readonly string[];
   readonly value: string;
 }
 
-const COMBOS: Combo[] = NAMES.flatMap((name) => VALUES.map((value) => ({ name, value })));
+/** Each name alone: for a link to the login page, the return path an attacker can hand a victim. */
+const ISOLATED: Combo[] = NAMES.flatMap((name) => VALUES.map((value) => ({ names: [name], value })));
+/** All names at once per value: every (name, value) pair reaches every other page in 7 requests. */
+const BATCHED: Combo[] = VALUES.map((value) => ({ names: NAMES, value }));
+/** At the authorization endpoint redirect_uri decides validity, so it is sent apart from the others. */
+const AUTHZ_COMBOS: Combo[] = VALUES.flatMap((value) => [{ names: ["redirect_uri"], value }, { names: NAMES.filter((n) => n !== "redirect_uri"), value }]);
+
+function query(combo: Combo): Array<[string, string]> {
+  return combo.names.map((n) => [n, combo.value]);
+}
 
 /**
  * The location a response navigates to, if any — a 3xx Location, a Refresh header or meta-refresh —
@@ -65,20 +75,22 @@ async function judgeChain(c: ProtocolClient, res: HttpResponse, allowed: Readonl
   return current;
 }
 
-function withField(pairs: Pairs, name: string, value: string): Array<[string, string]> {
-  return setParam(pairs, name, value);
+function withFields(pairs: Pairs, combo: Combo): Array<[string, string]> {
+  let acc: Array<[string, string]> = pairs.map(([n, v]) => [n, v]);
+  for (const n of combo.names) acc = setParam(acc, n, combo.value);
+  return acc;
 }
 
 async function submitLoginWith(c: ProtocolClient, page: HttpResponse, user: UserIdentity, target: Target, combo: Combo | null): Promise<HttpResponse> {
   const sub = loginSubmission(page, user, target);
-  const pairs = combo ? withField(sub.pairs, combo.name, combo.value) : sub.pairs;
+  const pairs = combo ? withFields(sub.pairs, combo) : sub.pairs;
   return c.send({ method: sub.method, url: sub.url, form: sub.method === "POST" ? pairs : undefined, query: sub.method === "GET" ? pairs : undefined, label: "login: submit" });
 }
 
-async function sweep(verdicts: Verdicts, what: string, run: (combo: Combo) => Promise<void>): Promise<void> {
-  await checkProperty(verdicts, "SEC-01", `${what}: every parameter name × attacker value stays on the target or a registered redirect origin`, fc.constantFrom(...COMBOS), run, {
-    numRuns: COMBOS.length,
-    examples: COMBOS,
+async function sweep(verdicts: Verdicts, what: string, combos: readonly Combo[], run: (combo: Combo) => Promise<void>): Promise<void> {
+  await checkProperty(verdicts, "SEC-01", `${what}: every parameter name × attacker value stays on the target or a registered redirect origin`, fc.constantFrom(...combos), run, {
+    numRuns: combos.length,
+    examples: combos,
   });
 }
 
@@ -87,14 +99,15 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     const origin = new URL(target.baseUrl).origin;
     const own = new Set([origin]);
     const user = target.users.member;
-    await sweep(verdicts, "GET login page with the parameter, then sign in", async (combo) => {
+    await sweep(verdicts, "GET login page with the parameter, then sign in", ISOLATED, async (combo) => {
       const c = client.withJar();
-      const res = await c.get(target.recipe.loginPath, { query: [[combo.name, combo.value]], label: "login page" });
+      const res = await c.get(target.recipe.loginPath, { query: query(combo), label: "login page" });
       const page = await judgeChain(c, res, own, "login page", origin);
       if (!isLoginPage(page, target.recipe)) return;
       await judgeChain(c, await submitLoginWith(c, page, user, target, null), own, "login POST", origin);
     });
-    await sweep(verdicts, "POST login with the field injected into the form", async (combo) => {
+    // A forged login POST needs the victim's login-CSRF token, so the fields are injected all at once here.
+    await sweep(verdicts, "POST login with the fields injected into the form", BATCHED, async (combo) => {
       const c = client.withJar();
       const page = await followOnOrigin(c, await c.get(target.recipe.loginPath, { label: "login page" }), "login");
       ensure(isLoginPage(page, target.recipe), `no login page (${page.status})`);
@@ -105,7 +118,7 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
   test("logout, signed in and signed out", { annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts }) => {
     const origin = new URL(target.baseUrl).origin;
     const own = new Set([origin]);
-    await sweep(verdicts, "logout with the parameter", async (combo) => {
+    await sweep(verdicts, "logout with the parameters", BATCHED, async (combo) => {
       // Signed in: the logout form of the signed-in page when there is one, else POST /logout.
       const c = client.withJar();
       const page = await followOnOrigin(c, await c.get(target.recipe.loginPath, { label: "login page" }), "login");
@@ -114,11 +127,11 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
       const form = parseForms(signedIn.text, signedIn.exchange.url).find((f) => /logout|sign.?out/i.test(f.action)) ?? findFormByButton(parseForms(signedIn.text, signedIn.exchange.url), "Sign out");
       const fields: Array<[string, string]> = (form?.fields ?? []).filter((f) => f.name).map((f) => [f.name as string, f.value]);
       const url = form?.action ?? new URL("/logout", target.baseUrl).href;
-      await judgeChain(c, await c.send({ method: "POST", url, form: withField(fields, combo.name, combo.value), label: "logout: form" }), own, "logout (signed in)", origin);
+      await judgeChain(c, await c.send({ method: "POST", url, form: withFields(fields, combo), label: "logout: form" }), own, "logout (signed in)", origin);
       // Signed out, in the query and the body, and as a GET.
       const anon = client.withJar();
-      await judgeChain(anon, await anon.send({ method: "POST", url: `/logout?${new URLSearchParams([[combo.name, combo.value]]).toString()}`, form: [[combo.name, combo.value]], label: "logout: signed out" }), own, "logout (signed out)", origin);
-      await judgeChain(anon, await anon.get("/logout", { query: [[combo.name, combo.value]], label: "logout: GET" }), own, "GET /logout", origin);
+      await judgeChain(anon, await anon.send({ method: "POST", url: `/logout?${new URLSearchParams(query(combo)).toString()}`, form: query(combo), label: "logout: signed out" }), own, "logout (signed out)", origin);
+      await judgeChain(anon, await anon.get("/logout", { query: query(combo), label: "logout: GET" }), own, "GET /logout", origin);
     });
   });
 
@@ -127,12 +140,12 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     const app = target.apps.conf;
     const allowed = new Set([origin, ...redirectOrigins(app.redirectUris)]);
     const session = client.withJar(await codeFactory.session());
-    await sweep(verdicts, "authorize and consent with the parameter", async (combo) => {
-      const pairs = withField(authorizeRequest({ client: app }).pairs, combo.name, combo.value);
+    await sweep(verdicts, "authorize and consent with the parameters", AUTHZ_COMBOS, async (combo) => {
+      const pairs = withFields(authorizeRequest({ client: app }).pairs, combo);
       const page = await judgeChain(session, await sendAuthorize(session, pairs, { label: "authorize" }), allowed, "authorize (session)", origin);
       if (isConsentPage(page, target)) {
         const sub = consentSubmission(page, target, "approve");
-        await judgeChain(session, await sendConsent(session, { ...sub, pairs: withField(sub.pairs, combo.name, combo.value) }, { label: "consent: approve" }), allowed, "consent POST", origin);
+        await judgeChain(session, await sendConsent(session, { ...sub, pairs: withFields(sub.pairs, combo) }, { label: "consent: approve" }), allowed, "consent POST", origin);
       }
       const anon = client.withJar();
       const login = await judgeChain(anon, await sendAuthorize(anon, pairs, { label: "authorize (no session)" }), allowed, "authorize (no session)", origin);
@@ -145,15 +158,15 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     const own = new Set([origin]);
     const admin = client.withJar(await codeFactory.session(target.users.admin));
     const paths = ["/", target.recipe.adminPath, "/oauth/consent", "/oauth/token", "/oauth/revoke", "/v1/contacts", "/.well-known/oauth-authorization-server", "/no-such-page"];
-    await sweep(verdicts, "admin console signed out, then signed in through its login detour", async (combo) => {
+    await sweep(verdicts, "admin console signed out, then signed in through its login detour", BATCHED, async (combo) => {
       const anon = client.withJar();
-      const page = await judgeChain(anon, await anon.get(target.recipe.adminPath, { query: [[combo.name, combo.value]], label: "admin (signed out)" }), own, "admin (signed out)", origin);
+      const page = await judgeChain(anon, await anon.get(target.recipe.adminPath, { query: query(combo), label: "admin (signed out)" }), own, "admin (signed out)", origin);
       if (isLoginPage(page, target.recipe)) await judgeChain(anon, await submitLoginWith(anon, page, target.users.admin, target, null), own, "login to admin", origin);
     });
-    await sweep(verdicts, "GET every page with the parameter (signed out and as admin)", async (combo) => {
+    await sweep(verdicts, "GET every page with the parameters (signed out, and the admin console signed in)", BATCHED, async (combo) => {
       const anon = client.withJar();
-      for (const p of paths) await judgeChain(anon, await anon.get(p, { query: [[combo.name, combo.value]], label: `GET ${p}` }), own, `GET ${p}`, origin);
-      await judgeChain(admin, await admin.get(target.recipe.adminPath, { query: [[combo.name, combo.value]], label: "GET admin (signed in)" }), own, "GET admin (signed in)", origin);
+      for (const p of paths) await judgeChain(anon, await anon.get(p, { query: query(combo), label: `GET ${p}` }), own, `GET ${p}`, origin);
+      await judgeChain(admin, await admin.get(target.recipe.adminPath, { query: query(combo), label: "GET admin (signed in)" }), own, "GET admin (signed in)", origin);
     });
   });
 });
