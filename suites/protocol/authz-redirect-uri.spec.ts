@@ -14,6 +14,7 @@ import {
   setParam,
 } from "../checks/authz.ts";
 import { applyMutations, CATALOGUE_MUTATIONS, mutatedArb, type Mutated } from "../checks/redirect-mutations.ts";
+import { AdminSession } from "../flows/admin.ts";
 import { isLoginPage } from "../flows/login.ts";
 import type { ProtocolClient } from "../http/client.ts";
 import type { HttpResponse } from "../http/response.ts";
@@ -65,7 +66,22 @@ test.describe("AUTHZ-02 an unknown, missing or malformed client_id never redirec
         }
       }
     }
-    verdicts.skip("AUTHZ-02", "needs ADMIN to register and delete an app; the protocol suite does not create apps", "client_id of a deleted app gives a no-redirect error");
+  });
+
+  test("the client_id of a deleted app never redirects", { annotation: [...reqs("AUTHZ-02"), ...needs("http", "session", "admin")] }, async ({ client, target, verdicts, codeFactory }) => {
+    const admin = await AdminSession.open(client, target);
+    // A throwaway public app, registered and deleted here, so a live target keeps its fixture apps.
+    const app = await admin.registerIdentity("public", [target.apps.spa.scopes[0] as string]);
+    const session = client.withJar(await codeFactory.session());
+    const before = await sendAuthorize(session, authorizeRequest({ client: app }).pairs, { label: "authorize: registered app" });
+    const control = await verdicts.check("AUTHZ-02", "control: the freshly registered app reaches consent", () => ensure(isConsentPage(before, target), `got ${before.status}`));
+    if (control !== "passed") return;
+    await admin.deleteApp(app.clientId);
+    for (const [who, c] of [["no session", client.withJar()], ["session", session]] as Array<[string, ProtocolClient]>) {
+      const res = await sendAuthorize(c, authorizeRequest({ client: app }).pairs, { label: `authorize: deleted app, ${who}` });
+      await verdicts.check("AUTHZ-02", `client_id of a deleted app (${who}) gives a no-redirect error`, () => ensureNoRedirectError(res, target, { supplied: app.redirectUris[0] }));
+      await verdicts.check("AUTHZ-02", `client_id of a deleted app (${who}) answers 400 text/html (§0.4)`, () => ensureNoRedirectErrorPage(res), { clause: "PACT-PROFILE" });
+    }
   });
 
   test("property: random client_id values never redirect and never 5xx", { annotation: [...reqs("AUTHZ-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
