@@ -1,5 +1,5 @@
 import { Agent } from "undici";
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type RunOptions, type Verdicts } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { basicAuthorization } from "../http/basic.ts";
 import { ProtocolClient } from "../http/client.ts";
@@ -9,9 +9,9 @@ import type { AppIdentity } from "../targets/schema.ts";
 
 type Endpoint = "/oauth/token" | "/oauth/revoke";
 
-/** No run option asks for brute-force tests against a live deployment, so only the mock gets them. */
-function liveTargetReason(target: Target): string | null {
-  return target.kind === "mock" ? null : "throttling tests against a live target need an explicit flag";
+/** Brute-force tests trip lockouts: against a URL target they run only with --throttle-tests. */
+function liveTargetReason(target: Target, run: RunOptions): string | null {
+  return target.kind === "mock" || run.throttleTests ? null : "throttling tests against a live target need an explicit flag (--throttle-tests)";
 }
 
 /** A failed client authentication: the app's client_id with a wrong secret, over Basic (RFC 6749 §2.3.1). */
@@ -57,8 +57,8 @@ function clientFrom(client: ProtocolClient, target: Target, localAddress: string
 }
 
 test.describe("SEC-05 Credential endpoints are protected against brute force", () => {
-  test("the token endpoint throttles failed client authentications with 429 and Retry-After; another source is not blocked", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
-    const reason = liveTargetReason(target);
+  test("the token endpoint throttles failed client authentications with 429 and Retry-After; another source is not blocked", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
+    const reason = liveTargetReason(target, run);
     if (reason) return verdicts.skip("SEC-05", reason);
     const next = await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/token");
     if (new URL(target.baseUrl).hostname !== "127.0.0.1")
@@ -71,8 +71,8 @@ test.describe("SEC-05 Credential endpoints are protected against brute force", (
     }, { clause: "observable form" });
   });
 
-  test("the revocation endpoint throttles failed client authentications with 429 and Retry-After", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
-    const reason = liveTargetReason(target);
+  test("the revocation endpoint throttles failed client authentications with 429 and Retry-After", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
+    const reason = liveTargetReason(target, run);
     if (reason) return verdicts.skip("SEC-05", reason);
     await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/revoke");
   });
