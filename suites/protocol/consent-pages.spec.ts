@@ -263,6 +263,8 @@ test.describe("CONSENT-06 login and consent pages have anti-framing and referrer
       ["error page (unknown client)", await sendAuthorize(session, setParam(authorizeRequest({ client: app }).pairs, "client_id", "no-such-client"), { label: "authorize: error page" })],
       ["error page (unregistered redirect_uri)", await sendAuthorize(session, authorizeRequest({ client: app, redirectUri: "https://evil.test/cb" }).pairs, { label: "authorize: error page" })],
     ];
+    // RFC 9700 §4.16: the AS MUST prevent clickjacking (either header does it in current browsers); CSP
+    // SHOULD be used, and X-Frame-Options keeps older browsers covered, so both together are the SHOULD clause.
     for (const [what, res0] of pages) {
       const res = res0.isRedirect && !redirectsOffSite(res0, target) ? await followOnOrigin(client.withJar(), res0, what) : res0;
       const fa = frameAncestors(res);
