@@ -19,6 +19,7 @@ import {
   type SpaceEncoding,
 } from "../checks/authz.ts";
 import { base64urlString, errorTriggers, otherChallenge, RESPONSE_TYPE_UNSUPPORTED, triggerRequest, unreservedString, vscharString, type ErrorTrigger } from "../checks/authz-triggers.ts";
+import { isLoginPage } from "../flows/login.ts";
 import { exchangeCode } from "../flows/tokens.ts";
 import type { ProtocolClient } from "../http/client.ts";
 import { sameSet } from "../checks/http.ts";
@@ -304,7 +305,7 @@ test.describe("AUTHZ-11 error redirects happen only after the user is authentica
         const res = await sendAuthorize(anon, triggerRequest(target, t, state).altered, { label: `authorize without session: ${t.name}` });
         ensureNot5xx(res);
         if (res.isRedirect) ensure(res.locationUrl?.origin === origin, `${t.name}: a ${res.status} to ${res.locationUrl?.origin ?? "an unusable Location"} before login`);
-        else ensure(res.status === 200, `${t.name}: expected the login page (200), got ${res.status}`);
+        else ensure(res.status === 200 && isLoginPage(res, target.recipe), `${t.name}: expected the login page (200), got ${res.status}`);
       },
       { numRuns: runsFor(examples, 10), examples },
     );
