@@ -46,7 +46,8 @@ export async function checkProperty<T>(
         }),
         {
           seed: run.seed,
-          numRuns: opts.numRuns ?? 100,
+          // fast-check counts examples inside numRuns: add them so every named edge case runs *and* numRuns random ones follow.
+          numRuns: (opts.numRuns ?? 100) + (opts.examples?.length ?? 0),
           examples: (opts.examples ?? []).map((e) => [e] as [T]),
           ...(replayPath !== undefined ? { path: replayPath } : {}),
           ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
