@@ -371,10 +371,6 @@ export function redirectOrigins(uris: readonly string[]): Set<string> {
   return out;
 }
 
-/** fast-check `numRuns` for `examples` plus `random` generated cases (examples count toward numRuns). */
-export function runsFor(examples: readonly unknown[], random: number): number {
-  return examples.length + random;
-}
 
 /**
  * A refused authorization request (AUTHZ-09 MUST part): no consent page, no code anywhere, and
