@@ -1,4 +1,4 @@
-import { chiSquareUniform, normalTwoSided, spearman } from "./stats.ts";
+import { binomialUpperTail, chiSquareUniform, normalTwoSided, spearman } from "./stats.ts";
 
 /**
  * Observable proxies for the randomness of credentials (SEC-03, RFC 6749 §10.10): a sample of
@@ -106,8 +106,8 @@ function findCounter(parts: readonly string[], alphabet: Alphabet, length: numbe
     if (skipped.includes(pos)) continue;
     let same = 0;
     for (let i = 1; i < n; i++) if (parts[i]?.[pos] === parts[i - 1]?.[pos]) same++;
-    const z = (same - (n - 1) * q) / Math.sqrt((n - 1) * q * (1 - q));
-    const p = z > 0 ? normalTwoSided(z) / 2 : 1;
+    // Exact binomial tail: with n small and q = 1/k the expected count is below 1, where a normal approximation overstates significance by orders of magnitude.
+    const p = binomialUpperTail(same, n - 1, q);
     if (p < perWindow) return `character ${pos} of the random part repeats between consecutive samples ${same}/${n - 1} times, expected about ${((n - 1) * q).toFixed(1)} (p = ${p.toExponential(2)})`;
   }
   for (const [s, w] of windows) {

@@ -200,3 +200,13 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
   }
   return sxx === 0 || syy === 0 ? 0 : sxy / Math.sqrt(sxx * syy);
 }
+
+/** P(X ≥ k) for X ~ Binomial(n, q), summed exactly in log space (no normal approximation: small expected counts are common here). */
+export function binomialUpperTail(k: number, n: number, q: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const lnC = (m: number) => lnGamma(n + 1) - lnGamma(m + 1) - lnGamma(n - m + 1);
+  let sum = 0;
+  for (let i = k; i <= n; i++) sum += Math.exp(lnC(i) + i * Math.log(q) + (n - i) * Math.log1p(-q));
+  return Math.min(1, sum);
+}

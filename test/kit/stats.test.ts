@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
-import { chiSquareCdf, chiSquareSurvival, chiSquareUniform, erfc, ksTwoSample, lnGamma, mannWhitneyU, median, regularizedGammaP, regularizedGammaQ, spearman } from "../../suites/checks/stats.ts";
+import { binomialUpperTail, chiSquareCdf, chiSquareSurvival, chiSquareUniform, erfc, ksTwoSample, lnGamma, mannWhitneyU, median, regularizedGammaP, regularizedGammaQ, spearman } from "../../suites/checks/stats.ts";
 import { analyseSamples, detectAlphabet, isJwt, jwtIds } from "../../suites/checks/entropy.ts";
 
 const close = (got: number, want: number, tol: number, what: string) => assert.ok(Math.abs(got - want) <= tol, `${what}: got ${got}, want ${want} ± ${tol}`);
@@ -124,4 +124,13 @@ test("alphabets and JWTs are recognised", () => {
   assert.equal(isJwt("opaque.token"), false);
   assert.deepEqual(jwtIds([jwt("a"), jwt("b")]), ["a", "b"]);
   assert.equal(jwtIds([jwt("a"), "x.e30.y"]), null);
+});
+
+test("binomial upper tail matches hand-computed values", () => {
+  assert.ok(Math.abs(binomialUpperTail(1, 1, 0.5) - 0.5) < 1e-12);
+  assert.ok(Math.abs(binomialUpperTail(2, 3, 0.5) - 0.5) < 1e-12);
+  assert.equal(binomialUpperTail(0, 10, 0.1), 1);
+  // 4 repeats in 23 draws at q = 1/64: about 5e-4, not the 1e-9 a normal approximation gives.
+  const p = binomialUpperTail(4, 23, 1 / 64);
+  assert.ok(p > 3e-4 && p < 7e-4, `p = ${p}`);
 });
