@@ -56,6 +56,11 @@ export function createPactMock(options: PactMockOptions = {}): PactMock {
   app.set("etag", false);
   app.set("query parser", false);
   app.use(journal.middleware());
+  // The Date header tells clients the server's time (RFC 9110 §6.6.1): it follows the mock's clock like every lifetime does.
+  app.use((_req, res, next) => {
+    res.setHeader("Date", new Date(clock.now()).toUTCString());
+    next();
+  });
   // One body reader for every route: raw bytes, decoded by each family (form, JSON) with its own errors.
   app.use(express.raw({ type: () => true, limit: options.bodyLimit ?? 64 * 1024 }));
   if (options.control !== false) app.use("/__mock", controlRouter(ctx, control));
