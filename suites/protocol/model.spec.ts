@@ -70,20 +70,26 @@ function refreshIds(m: Readonly<ReferenceModel>, rotated: boolean): number[] {
   return [...m.refresh.entries()].filter(([, r]) => r.rotated === rotated).map(([id]) => id);
 }
 
+/** Authorize (login, consent, Approve) and record the code in both the model and the real state. */
+async function authorize(m: ReferenceModel, r: Real): Promise<number> {
+  let issued: IssuedCode;
+  try {
+    issued = await r.codes.issue({ client: r.target.apps.spa });
+  } catch (e) {
+    throw new Disagreement({ id: "CODE-01" }, `authorize: no code came back (${e instanceof FlowError ? e.message : String(e)})`);
+  }
+  const id = m.codeIssued();
+  r.issued.set(id, issued);
+  r.steps.push(`authorize → code #${id}`);
+  return id;
+}
+
 class Authorize implements Cmd {
   check(m: Readonly<ReferenceModel>): boolean {
     return m.codes.size < 6;
   }
   async run(m: ReferenceModel, r: Real): Promise<void> {
-    let issued: IssuedCode;
-    try {
-      issued = await r.codes.issue({ client: r.target.apps.spa });
-    } catch (e) {
-      throw new Disagreement({ id: "CODE-01" }, `authorize: no code came back (${e instanceof FlowError ? e.message : String(e)})`);
-    }
-    const id = m.codeIssued();
-    r.issued.set(id, issued);
-    r.steps.push(`authorize → code #${id}`);
+    await authorize(m, r);
   }
   toString(): string {
     return "authorize";
@@ -95,11 +101,15 @@ class Exchange implements Cmd {
     readonly replay: boolean,
     readonly index: number,
   ) {}
-  check(m: Readonly<ReferenceModel>): boolean {
-    return codeIds(m, this.replay).length > 0;
+  check(): boolean {
+    return true;
   }
   async run(m: ReferenceModel, r: Real): Promise<void> {
-    const id = pick(codeIds(m, this.replay), this.index) as number;
+    // Commands bring what they act on when it is missing (a code to exchange, a redeemed code to
+    // replay), so that short random sequences still reach the interesting states.
+    if (this.replay && codeIds(m, true).length === 0) await new Exchange(false, 0).run(m, r);
+    const candidates = codeIds(m, this.replay);
+    const id = candidates.length ? (pick(candidates, this.index) as number) : await authorize(m, r);
     const issued = r.issued.get(id) as IssuedCode;
     const expected = m.expectExchange(id);
     const basis = m.exchangeBasis(id);
@@ -126,11 +136,18 @@ class Refresh implements Cmd {
     readonly rotated: boolean,
     readonly index: number,
   ) {}
-  check(m: Readonly<ReferenceModel>): boolean {
-    return refreshIds(m, this.rotated).length > 0;
+  check(): boolean {
+    return true;
   }
   async run(m: ReferenceModel, r: Real): Promise<void> {
-    const id = pick(refreshIds(m, this.rotated), this.index) as number;
+    if (m.refresh.size === 0) await new Exchange(false, 0).run(m, r);
+    if (this.rotated && refreshIds(m, true).length === 0 && refreshIds(m, false).length > 0) await new Refresh(false, this.index).run(m, r);
+    const candidates = refreshIds(m, this.rotated);
+    if (candidates.length === 0) {
+      r.steps.push(`${this.toString()}: nothing to present`);
+      return;
+    }
+    const id = pick(candidates, this.index) as number;
     const expected = m.expectRefresh(id);
     const basis = m.refreshBasis(id);
     const what = `${this.rotated ? "reuse rotated" : "refresh"} refresh #${id}`;
@@ -153,10 +170,12 @@ class Refresh implements Cmd {
 
 class CallApi implements Cmd {
   constructor(readonly index: number) {}
-  check(m: Readonly<ReferenceModel>): boolean {
-    return m.access.size > 0;
+  check(): boolean {
+    return true;
   }
   async run(m: ReferenceModel, r: Real): Promise<void> {
+    if (m.access.size === 0) await new Exchange(false, 0).run(m, r);
+    if (m.access.size === 0) return;
     const id = pick([...m.access.keys()], this.index) as number;
     const expected = m.expectApi(id);
     const basis = m.apiBasis(id);
@@ -177,10 +196,12 @@ class Revoke implements Cmd {
     readonly kind: "access" | "refresh",
     readonly index: number,
   ) {}
-  check(m: Readonly<ReferenceModel>): boolean {
-    return (this.kind === "access" ? m.access.size : m.refresh.size) > 0;
+  check(): boolean {
+    return true;
   }
   async run(m: ReferenceModel, r: Real): Promise<void> {
+    if (m.access.size === 0) await new Exchange(false, 0).run(m, r);
+    if (m.access.size === 0) return;
     const ids = [...(this.kind === "access" ? m.access : m.refresh).keys()];
     const id = pick(ids, this.index) as number;
     const token = (this.kind === "access" ? r.access : r.refresh).get(id) as string;
@@ -216,10 +237,11 @@ class AdvanceClock implements Cmd {
 
 /** Admin → Installed → Revoke for the SPA (INSTALL-01); needs the admin capability. */
 class RevokeInstallation implements Cmd {
-  check(m: Readonly<ReferenceModel>): boolean {
-    return m.codes.size > 0;
+  check(): boolean {
+    return true;
   }
   async run(m: ReferenceModel, r: Real): Promise<void> {
+    if (m.codes.size === 0) await new Exchange(false, 0).run(m, r);
     const spa = r.target.apps.spa;
     let admin: AdminSession;
     let row: { clientId: string | null; name: string } | undefined;
@@ -250,15 +272,34 @@ class RevokeInstallation implements Cmd {
 
 function commandArbs(withAdmin: boolean): Array<fc.Arbitrary<Cmd>> {
   const index = fc.nat({ max: 7 });
+  const authorize = fc.constant(new Authorize());
+  const exchange = index.map((i) => new Exchange(false, i));
+  const refreshCurrent = index.map((i) => new Refresh(false, i));
+  const callApi = index.map((i) => new CallApi(i));
+  // fc.commands draws uniformly from the list: repeating an entry weights it, so that sequences
+  // reach tokens often enough for replay, reuse and revocation to have something to act on.
+  const replay = index.map((i) => new Exchange(true, i));
+  const reuse = index.map((i) => new Refresh(true, i));
+  const advance = fc.constantFrom(...CLOCK_STEPS_S).map((s) => new AdvanceClock(s));
+  const revokeToken = fc.record({ kind: fc.constantFrom<"access" | "refresh">("access", "refresh"), i: index }).map(({ kind, i }) => new Revoke(kind, i));
   const arbs: Array<fc.Arbitrary<Cmd>> = [
-    fc.constant(new Authorize()),
-    index.map((i) => new Exchange(false, i)),
-    index.map((i) => new Exchange(true, i)),
-    index.map((i) => new Refresh(false, i)),
-    index.map((i) => new Refresh(true, i)),
-    index.map((i) => new CallApi(i)),
-    fc.record({ kind: fc.constantFrom<"access" | "refresh">("access", "refresh"), i: index }).map(({ kind, i }) => new Revoke(kind, i)),
-    fc.constantFrom(...CLOCK_STEPS_S).map((s) => new AdvanceClock(s)),
+    authorize,
+    exchange,
+    exchange,
+    exchange,
+    replay,
+    replay,
+    refreshCurrent,
+    refreshCurrent,
+    refreshCurrent,
+    reuse,
+    reuse,
+    reuse,
+    callApi,
+    revokeToken,
+    revokeToken,
+    advance,
+    advance,
   ];
   if (withAdmin) arbs.push(fc.constant(new RevokeInstallation()));
   return arbs;
@@ -280,10 +321,19 @@ test.describe(`Model-based: the target agrees with the reference model (${MODEL_
     const params = { ...PACT_MODEL_PARAMS, skewS: target.params.SKEW_S, codeTtlMaxS: target.params.CODE_TTL_MAX_S };
     const run = readRunOptions();
     const mine = run.grep === undefined || MODEL_IDS.some((id) => run.grep?.split(/[|,\s]+/).includes(id)) || /model/i.test(run.grep);
-    const property = fc.asyncProperty(fc.commands(commandArbs(withAdmin), { maxCommands: 10 }), async (cmds) => {
+    const property = fc.asyncProperty(fc.commands(commandArbs(withAdmin), { maxCommands: 10, size: "max" }), async (cmds) => {
       const steps: string[] = [];
+      const model = new ReferenceModel(params);
+      const real: Real = { client, codes: codeFactory, target, issued: new Map(), access: new Map(), refresh: new Map(), steps };
       try {
-        await fc.asyncModelRun(() => ({ model: new ReferenceModel(params), real: { client, codes: codeFactory, target, issued: new Map(), access: new Map(), refresh: new Map(), steps } }), cmds);
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
+        // A closing sweep: every access token on the API, then every current refresh token, then every
+        // rotated one, so that a consequence the sequence did not happen to probe is still observed.
+        steps.push("closing sweep:");
+        for (let i = 0; i < model.access.size; i++) await new CallApi(i).run(model, real);
+        for (const id of refreshIds(model, false)) await new Refresh(false, refreshIds(model, false).indexOf(id)).run(model, real);
+        // Last, every rotated refresh token once more (REFRESH-03: a rotated token is refused).
+        for (const id of refreshIds(model, true)) await new Refresh(true, refreshIds(model, true).indexOf(id)).run(model, real);
       } catch (e) {
         // The steps of this very run travel with the error, so the shrunk counterexample explains itself.
         if (e instanceof Disagreement) throw new Disagreement(e.basis, `${e.message}\nsteps:\n  ${steps.join("\n  ")}`);
