@@ -23,7 +23,8 @@ function browserProject(): Project {
       // A trace records raw HTTP, typed passwords included. Against the mock those are the published fixture
       // values; against a live target traces are kept only when asked for (PACT_TRACE=1), never by default.
       trace: run.target === "mock" || process.env.PACT_TRACE === "1" ? "retain-on-failure" : "off",
-      launchOptions: { args: CHROMIUM_ARGS, ...(choice.executablePath ? { executablePath: choice.executablePath } : {}) },
+      // --disable-auto-reload: a redirect to a client host that does not resolve ends on an error page, which must not navigate again by itself.
+      launchOptions: { args: [...CHROMIUM_ARGS, "--disable-auto-reload"], ...(choice.executablePath ? { executablePath: choice.executablePath } : {}) },
     },
   };
 }

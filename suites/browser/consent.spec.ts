@@ -12,7 +12,8 @@ import type { AppIdentity } from "../targets/index.ts";
 import type { FrameLocator, Locator, Page } from "@playwright/test";
 import {
   AWKWARD_STATE,
-  ClientCallbacks,
+  NavigationTrap,
+  gotoMaybeLeaving,
   authorizationUrl,
   autoSubmitPage,
   button,
@@ -28,7 +29,6 @@ import {
   shortUrl,
   signIn,
   startLocalSite,
-  trapOrigin,
   type BrowserAuthorization,
 } from "./support.ts";
 
@@ -47,7 +47,7 @@ function someScopes(app: AppIdentity): string {
 }
 
 /** Where the consent page should be: the login form gone, Approve and Deny shown, nothing sent to the client yet. */
-async function ensureConsentShown(page: Page, target: Target, callbacks: ClientCallbacks): Promise<void> {
+async function ensureConsentShown(page: Page, target: Target, callbacks: NavigationTrap): Promise<void> {
   await expect(button(page, target.recipe.approveButton), `no "${target.recipe.approveButton}" button on ${shortUrl(page.url())}`).toBeVisible();
   await expect(button(page, target.recipe.denyButton), `no "${target.recipe.denyButton}" button`).toBeVisible();
   ensure(callbacks.hits.length === 0, `the browser was sent to the client (${shortUrl(callbacks.hits[0]?.href ?? "")}) before any consent`);
@@ -118,7 +118,7 @@ test.describe("Login and consent in the browser", () => {
     const recipe = target.recipe;
     const origin = new URL(target.baseUrl).origin;
     const auth = authorizationUrl(target, { client: app, redirectUri: redirectWithQuery(app), scope: someScopes(app), state: AWKWARD_STATE });
-    const callbacks = await ClientCallbacks.install(context, app.redirectUris);
+    const callbacks = await NavigationTrap.forRedirectUris(context, app.redirectUris);
     const postRedirects = recordPostRedirects(page, origin);
     const htmlBodies = collectHtml(page, origin);
     const thirdParty = recordThirdParty(page, origin);
@@ -190,7 +190,7 @@ test.describe("Login and consent in the browser", () => {
     const before = await installedRow().catch((): null => null);
 
     const auth = authorizationUrl(target, { client: app, state });
-    const callbacks = await ClientCallbacks.install(context, app.redirectUris);
+    const callbacks = await NavigationTrap.forRedirectUris(context, app.redirectUris);
     await page.goto(auth.url);
     await signIn(page, target.recipe, member);
     await verdicts.check("CONSENT-04", "the consent page is shown", () => ensureConsentShown(page, target, callbacks), { stopOnFailure: true });
@@ -225,7 +225,7 @@ test.describe("Login and consent in the browser", () => {
   }, async ({ page, context, target, client, verdicts }) => {
     const spa = target.apps.spa;
     const conf = target.apps.conf;
-    const callbacks = await ClientCallbacks.install(context, [...spa.redirectUris, ...conf.redirectUris]);
+    const callbacks = await NavigationTrap.forRedirectUris(context, [...spa.redirectUris, ...conf.redirectUris]);
 
     const first = authorizationUrl(target, { client: spa });
     await page.goto(first.url);
@@ -241,7 +241,7 @@ test.describe("Login and consent in the browser", () => {
 
     const hitsBefore = callbacks.hits.length;
     const second = authorizationUrl(target, { client: spa, state: AWKWARD_STATE }, "%20");
-    await page.goto(second.url);
+    await gotoMaybeLeaving(page, second.url);
     await verdicts.check("CONSENT-08", "the same request again, same user and scopes, shows the consent page again", async () => {
       await expect(button(page, target.recipe.approveButton), `no consent page the second time; the browser is on ${shortUrl(page.url())}`).toBeVisible();
       ensure(callbacks.hits.length === hitsBefore, `the second request went straight back to the client (${shortUrl(callbacks.hits.at(-1)?.href ?? "")})`);
@@ -262,13 +262,14 @@ test.describe("Login and consent in the browser", () => {
       return;
     }
     const grant = authorizationUrl(target, { client: conf, scope: narrow });
-    await page.goto(grant.url);
-    if (!callbacks.origins.has(new URL(page.url()).origin)) await button(page, target.recipe.approveButton).click();
+    const hitsGrant = callbacks.hits.length;
+    await gotoMaybeLeaving(page, grant.url);
+    if (callbacks.hits.length === hitsGrant) await button(page, target.recipe.approveButton).click();
     const granted = await callbacks.landing(page);
     await redeem(client, conf, granted.searchParams.get("code") ?? "", grant);
     const more = authorizationUrl(target, { client: conf, scope: wider });
     const hitsNow = callbacks.hits.length;
-    await page.goto(more.url);
+    await gotoMaybeLeaving(page, more.url);
     await verdicts.check("CONSENT-08", "a confidential client whose live grant does not cover the request is asked again", async () => {
       await expect(button(page, target.recipe.approveButton), `no consent page for ${wider}; the browser is on ${shortUrl(page.url())}`).toBeVisible();
       ensure(callbacks.hits.length === hitsNow, "the wider request went straight back to the client with a code");
@@ -343,7 +344,7 @@ test.describe("Login and consent in the browser", () => {
   }, async ({ page, context, target, verdicts }) => {
     const app = target.apps.conf;
     const origin = new URL(target.baseUrl).origin;
-    const callbacks = await ClientCallbacks.install(context, app.redirectUris);
+    const callbacks = await NavigationTrap.forRedirectUris(context, app.redirectUris);
     const site = await startLocalSite();
     try {
       const auth = authorizationUrl(target, { client: app });
@@ -419,30 +420,33 @@ test.describe("Login and consent in the browser", () => {
     annotation: [...reqs("SEC-01", "CONSENT-01"), ...needs("browser")],
   }, async ({ page, context, target, verdicts }) => {
     const origin = new URL(target.baseUrl).origin;
-    const evil = await trapOrigin(context, "evil.test");
+    const evil = (await NavigationTrap.install(context, (u) => u.hostname === "evil.test")).hits;
     const names = ["return_to", "returnTo", "next", "continue", "redirect", "redirect_uri", "url", "target", "callback"];
     const loginWith = (value: string): string => `${target.baseUrl}${target.recipe.loginPath}?${names.map((n) => `${n}=${encodeURIComponent(value)}`).join("&")}`;
-    const offSite = (): string | null => evil[0]?.href ?? (new URL(page.url()).origin !== origin ? page.url() : null);
+    // Where the browser went since `mark` hits: an evil.test navigation, or a page off the target.
+    const offSite = (mark: number): string | null => evil[mark]?.href ?? (/^https?:/.test(page.url()) && new URL(page.url()).origin !== origin ? page.url() : null);
 
-    await page.goto(loginWith("https://evil.test/phish"));
+    let mark = evil.length;
+    await gotoMaybeLeaving(page, loginWith("https://evil.test/phish"));
     if (await emailField(page, target.recipe).isVisible()) {
       await signIn(page, target.recipe, target.users.member);
       await page.waitForLoadState("load");
     }
     await verdicts.check("SEC-01", "signing in from a login URL whose return-to parameters name https://evil.test stays on the target", async () => {
-      await expect(button(page, target.recipe.signInButton), "the sign-in was refused").toHaveCount(0);
-      const off = offSite();
+      const off = offSite(mark);
       ensure(off === null, `the browser went to ${off}`);
+      await expect(button(page, target.recipe.signInButton), "the sign-in was refused").toHaveCount(0);
     });
     await verdicts.check("CONSENT-01", "the login's return-to target cannot be pointed off-site", () => {
-      const off = offSite();
+      const off = offSite(mark);
       ensure(off === null, `the browser went to ${off}`);
     });
     for (const value of ["//evil.test/phish", "/\\evil.test/phish", "https:evil.test/phish"]) {
-      await page.goto(loginWith(value));
+      mark = evil.length;
+      await gotoMaybeLeaving(page, loginWith(value));
       await page.waitForLoadState("load");
       await verdicts.check("SEC-01", `a signed-in visit to the login URL with return-to ${JSON.stringify(value)} stays on the target`, () => {
-        const off = offSite();
+        const off = offSite(mark);
         ensure(off === null, `the browser went to ${off}`);
       });
     }

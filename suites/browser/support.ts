@@ -51,35 +51,61 @@ export function shortUrl(url: string): string {
 const STUB_PAGE = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Client callback</title></head><body><h1>Client callback</h1></body></html>";
 
 /**
- * The client's redirect URIs do not resolve (server.example.test, a SPA port nobody listens on):
- * every request to their origins is answered here with a stub page, and navigations are recorded.
+ * Navigations to hosts the kit stands in for: the client's redirect URIs (server.example.test, a
+ * SPA port nobody listens on) and attacker origins (evil.test). Chromium does not pass redirect
+ * hops through request interception, so a navigation is recorded from the browser's own request
+ * event, which every hop raises, with the exact URL the browser was sent to; direct navigations
+ * are also answered with a stub page.
  */
-export class ClientCallbacks {
-  /** Every navigation to a redirect origin, in order. */
+export class NavigationTrap {
+  /** Every navigation that matched, in order. */
   readonly hits: URL[] = [];
-  private constructor(readonly origins: ReadonlySet<string>) {}
+  private consumed = 0;
+  private wake: (() => void) | null = null;
 
-  static async install(context: BrowserContext, redirectUris: readonly string[]): Promise<ClientCallbacks> {
-    const origins = new Set<string>();
-    for (const u of redirectUris) {
-      const url = new URL(u);
-      if (url.protocol === "http:" || url.protocol === "https:") origins.add(url.origin);
-    }
-    const cb = new ClientCallbacks(origins);
-    await context.route(
-      (url) => origins.has(url.origin),
-      async (route) => {
-        if (route.request().isNavigationRequest()) cb.hits.push(new URL(route.request().url()));
-        await route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: STUB_PAGE });
-      },
-    );
-    return cb;
+  private constructor(private readonly matches: (u: URL) => boolean) {}
+
+  static async install(context: BrowserContext, matches: (u: URL) => boolean): Promise<NavigationTrap> {
+    const trap = new NavigationTrap(matches);
+    context.on("request", (req) => {
+      if (!req.isNavigationRequest()) return;
+      const u = new URL(req.url());
+      if (!trap.matches(u)) return;
+      trap.hits.push(u);
+      trap.wake?.();
+    });
+    await context.route(matches, (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: STUB_PAGE }));
+    return trap;
   }
 
-  /** Waits until the page is on a redirect origin and returns the full URL (query and fragment). */
+  /** A trap for the origins of a client's http(s) redirect URIs (private-use schemes never reach the network). */
+  static forRedirectUris(context: BrowserContext, redirectUris: readonly string[]): Promise<NavigationTrap> {
+    const origins = new Set(redirectUris.filter((u) => /^https?:/i.test(u)).map((u) => new URL(u).origin));
+    return NavigationTrap.install(context, (u) => origins.has(u.origin));
+  }
+
+  /**
+   * The next navigation the trap has not returned yet, waiting for it. A redirect hop to a host
+   * that does not resolve leaves the page on the browser's error page (auto-reload is off).
+   */
   async landing(page: Page, timeout = 10_000): Promise<URL> {
-    await page.waitForURL((u) => this.origins.has(u.origin), { timeout });
-    return new URL(page.url());
+    if (this.hits.length <= this.consumed) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.wake = null;
+          reject(new Error(`no navigation to the client within ${timeout} ms; the browser is on ${shortUrl(page.url())}`));
+        }, timeout);
+        this.wake = () => {
+          clearTimeout(timer);
+          this.wake = null;
+          resolve();
+        };
+      });
+    }
+    const hit = this.hits[this.consumed++] as URL;
+    // Let the hop end (error page, stub or the client's own page) before the test navigates again.
+    await page.waitForURL((u) => u.protocol === "chrome-error:" || this.matches(u), { waitUntil: "commit", timeout }).catch(() => undefined);
+    return hit;
   }
 
   /** Navigations that carried an authorization code, in the query or the fragment. */
@@ -88,17 +114,13 @@ export class ClientCallbacks {
   }
 }
 
-/** Routes a made-up attacker origin (https://evil.test) to a stub and records what reached it (SEC-01). */
-export async function trapOrigin(context: BrowserContext, hostname: string): Promise<URL[]> {
-  const hits: URL[] = [];
-  await context.route(
-    (url) => url.hostname === hostname,
-    async (route) => {
-      hits.push(new URL(route.request().url()));
-      await route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: STUB_PAGE });
-    },
-  );
-  return hits;
+/** page.goto that tolerates a navigation ending on an unresolvable trapped host (net::ERR_*). */
+export async function gotoMaybeLeaving(page: Page, url: string): Promise<void> {
+  try {
+    await page.goto(url);
+  } catch (e) {
+    if (!(e instanceof Error) || !/net::ERR_/.test(e.message)) throw e;
+  }
 }
 
 // ---- Pact pages by accessible name ------------------------------------------------------------
