@@ -131,7 +131,7 @@ test.describe("REFRESH-03 Public-client refresh tokens rotate", () => {
         }
         ensure(after.refresh !== newest.refresh, "the last refresh returned the presented token again");
       },
-      { numRuns: 10, examples: [{ k: 1, first: 0 }, { k: 10, first: 0 }, { k: 10, first: 10 }], clause: "public clients" },
+      { numRuns: 6, examples: [{ k: 1, first: 0 }, { k: 10, first: 0 }, { k: 10, first: 10 }], clause: "public clients" },
     );
   });
 });
@@ -182,7 +182,7 @@ test.describe("REFRESH-04 Reusing a rotated token revokes the whole family", () 
         const newest = chain[k] as Grant;
         await withinPropagation(target, () => ensureRefreshRejected(client, app, newest.refresh, `active R${k} after reuse of R${i}`));
       },
-      { numRuns: 10, examples: [{ k: 1, i: 0 }, { k: 10, i: 0 }, { k: 10, i: 9 }], clause: "the active refresh token is revoked" },
+      { numRuns: 6, examples: [{ k: 1, i: 0 }, { k: 10, i: 0 }, { k: 10, i: 9 }], clause: "the active refresh token is revoked" },
     );
     if (pact) {
       await checkProperty(
@@ -200,7 +200,7 @@ test.describe("REFRESH-04 Reusing a rotated token revokes the whole family", () 
             for (const [j, g] of chain.entries()) ensureInvalidTokenChallenge(await callApi(client, g.access, `api: A${j} after reuse`), `A${j} after reuse of R${i}`);
           });
         },
-        { numRuns: 5, examples: [{ k: 3, i: 1 }], clause: "PACT-PROFILE" },
+        { numRuns: 3, examples: [{ k: 3, i: 1 }], clause: "PACT-PROFILE" },
       );
     }
   });
@@ -230,7 +230,7 @@ test.describe("REFRESH-04 Reusing a rotated token revokes the whole family", () 
           ensure(errors === 0, `${errors} of ${n} racing refreshes answered 5xx`);
           ensure(wins <= 1, `${wins} of ${n} simultaneous refreshes with one token succeeded (statuses ${responses.map((r) => r.status).join(",")})`);
         },
-        { numRuns: 8, examples: [2, MAX_N], clause: "the active refresh token is revoked" },
+        { numRuns: 5, examples: [2, MAX_N], clause: "the active refresh token is revoked" },
       );
     } finally {
       await group.close();

@@ -108,7 +108,7 @@ test.describe("REFRESH-05 The client may narrow the scope", () => {
         ensure(body.scope === undefined || sameSet(scopeTokens(body.scope), narrowed), `response scope is "${body.scope}", expected "${narrowed.join(" ")}"`);
         await ensureApiEnforces(client, body.access_token, narrowed, registered);
       },
-      { numRuns: 12, examples: [{ S: ["read:contacts", "write:contacts"], narrowed: ["read:contacts"] }, { S: registered, narrowed: registered }] },
+      { numRuns: 8, examples: [{ S: ["read:contacts", "write:contacts"], narrowed: ["read:contacts"] }, { S: registered, narrowed: registered }] },
     );
   });
 });
