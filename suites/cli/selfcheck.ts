@@ -7,16 +7,16 @@
  *
  *   npm run selfcheck                         every fault
  *   npm run selfcheck -- --fault NAME ...     only these (repeatable)
+ *   npm run selfcheck -- --subset             one representative fault per requirement group (CI)
+ *   npm run selfcheck -- --jobs 2             runs side by side (default 2, one Playwright worker each)
  *
- * Writes reports/selfcheck.json and reports/selfcheck.md, and per-run copies
- * of the conformance report under reports/selfcheck/. Exit status 1 when a
- * fault goes undetected, is detected only through unrelated IDs, or the clean
- * mock fails; 2 when a run cannot start.
- *
- * Runs are sequential: every conformance run writes the one reports/conformance.json.
+ * Writes reports/selfcheck.json and reports/selfcheck.md, and each run's
+ * reports under reports/selfcheck/<run>/. Exit status 1 when a fault goes
+ * undetected, is detected only through unrelated IDs, or the clean mock
+ * fails; 2 when a run cannot start.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -25,8 +25,27 @@ import type { ConformanceReport } from "../report/merge.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const REPORTS = path.join(ROOT, "reports");
-const REPORT = path.join(REPORTS, "conformance.json");
-const COPIES = path.join(REPORTS, "selfcheck");
+const RUNS = path.join(REPORTS, "selfcheck");
+
+/** One fault per requirement group, each bending a different mechanism: what CI runs on every change. */
+const CI_SUBSET = [
+  "secret-shown-again",
+  "redirect-prefix-match",
+  "state-dropped",
+  "pkce-any-verifier",
+  "consent-csrf-missing",
+  "code-reusable",
+  "token-expires-7200",
+  "client-secret-unchecked",
+  "refresh-reuse-undetected",
+  "cc-public-client-allowed",
+  "revoke-refresh-keeps-access",
+  "api-scope-unenforced",
+  "install-revoke-noop",
+  "key-revoke-noop",
+  "login-open-redirect",
+  "metadata-advertises-plain",
+] as const;
 
 type Verdict = "detected" | "undetected" | "unrelated-only" | "no-run";
 
@@ -58,8 +77,11 @@ function grepFor(ids: readonly string[]): string {
 function runConformance(ids: readonly string[], faults: readonly string[], label: string): Promise<RunResult> {
   const started = Date.now();
   const tsx = path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "tsx.cmd" : "tsx");
-  const args = [path.join(ROOT, "suites", "cli", "conformance.ts"), "--target", "mock", "--grep", grepFor(ids)];
-  const env: NodeJS.ProcessEnv = { ...process.env, PACT_MOCK_FAULTS: faults.join(",") };
+  const args = [path.join(ROOT, "suites", "cli", "conformance.ts"), "--target", "mock", "--project", "protocol", "--grep", grepFor(ids)];
+  const dir = path.join(RUNS, label);
+  const report = path.join(dir, "conformance.json");
+  rmSync(dir, { recursive: true, force: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, PACT_MOCK_FAULTS: faults.join(","), PACT_REPORTS_DIR: dir, PACT_WORKERS: "1" };
   return new Promise((resolve) => {
     const child = spawn(tsx, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let tail = "";
@@ -75,15 +97,14 @@ function runConformance(ids: readonly string[], faults: readonly string[], label
     child.on("exit", (code) => {
       const seconds = Math.round((Date.now() - started) / 100) / 10;
       const exit = code ?? 1;
-      if (exit === 2 || !existsSync(REPORT)) {
+      if (exit === 2 || !existsSync(report)) {
         process.stderr.write(`selfcheck: the ${label} run could not start (exit ${exit}):\n${tail}\n`);
         resolve({ exit: 2, failed: [], skipped: [], seconds });
         return;
       }
-      copyFileSync(REPORT, path.join(COPIES, `${label}.json`));
-      const report = JSON.parse(readFileSync(REPORT, "utf8")) as ConformanceReport;
-      const failed = report.requirements.filter((r) => r.status === "failed" || r.status === "warned").map((r) => r.id);
-      const skipped = report.requirements.filter((r) => r.status === "skipped" && ids.includes(r.id)).map((r) => ({ id: r.id, reason: r.reason }));
+      const result = JSON.parse(readFileSync(report, "utf8")) as ConformanceReport;
+      const failed = result.requirements.filter((r) => r.status === "failed" || r.status === "warned").map((r) => r.id);
+      const skipped = result.requirements.filter((r) => r.status === "skipped" && ids.includes(r.id)).map((r) => ({ id: r.id, reason: r.reason }));
       resolve({ exit, failed, skipped, seconds });
     });
   });
@@ -117,21 +138,44 @@ function markdown(clean: RunResult, rows: readonly FaultRow[], totalSeconds: num
       .join("; ");
     out.push(`| \`${r.fault}\` | ${r.expected.join(", ")} | ${r.failed.join(", ") || "—"} | ${r.verdict} | ${notes.replace(/\|/g, "\\|")} |`);
   }
-  out.push("", "Per-run conformance reports: `reports/selfcheck/*.json`.", "");
+  out.push("", "Per-run conformance reports: `reports/selfcheck/<run>/`.", "");
   return out.join("\n");
+}
+
+async function checkFault(f: FaultDefinition): Promise<FaultRow> {
+  const run = await runConformance(f.requirementIds, [f.name], f.name);
+  const verdict = verdictOf(f.requirementIds, run);
+  const row: FaultRow = {
+    fault: f.name,
+    description: f.description,
+    expected: f.requirementIds,
+    failed: run.failed,
+    unrelated: run.failed.filter((id) => !f.requirementIds.includes(id)),
+    skipped: run.skipped,
+    verdict,
+    seconds: run.seconds,
+  };
+  process.stderr.write(`  ${f.name}: ${verdict}${run.failed.length ? ` (${run.failed.join(", ")})` : ""} (${run.seconds} s)\n`);
+  return row;
 }
 
 async function main(): Promise<void> {
   let selected: readonly FaultDefinition[] = FAULTS;
+  let jobs = 2;
   try {
-    const { values } = parseArgs({ options: { fault: { type: "string", multiple: true, default: [] } }, allowPositionals: false });
-    const names = parseFaultNames(values.fault);
+    const { values } = parseArgs({
+      options: { fault: { type: "string", multiple: true, default: [] }, subset: { type: "boolean", default: false }, jobs: { type: "string", default: "2" } },
+      allowPositionals: false,
+    });
+    const names = parseFaultNames(values.subset ? [...values.fault, ...CI_SUBSET] : values.fault);
     if (names.length > 0) selected = FAULTS.filter((f) => (names as readonly string[]).includes(f.name));
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new Error(`--jobs must be an integer from 1 to 8, got "${values.jobs}"`);
   } catch (e) {
     process.stderr.write(`selfcheck: ${e instanceof UnknownFaultError || e instanceof Error ? e.message : String(e)}\n`);
     process.exit(2);
   }
-  mkdirSync(COPIES, { recursive: true });
+  mkdirSync(RUNS, { recursive: true });
   const started = Date.now();
   const allIds = [...new Set(selected.flatMap((f) => f.requirementIds))];
 
@@ -141,22 +185,12 @@ async function main(): Promise<void> {
   process.stderr.write(`  clean: ${clean.failed.length === 0 ? "passed" : `FAILED ${clean.failed.join(", ")}`} (${clean.seconds} s)\n`);
 
   const rows: FaultRow[] = [];
-  for (const f of selected) {
-    const run = await runConformance(f.requirementIds, [f.name], f.name);
-    const verdict = verdictOf(f.requirementIds, run);
-    const row: FaultRow = {
-      fault: f.name,
-      description: f.description,
-      expected: f.requirementIds,
-      failed: run.failed,
-      unrelated: run.failed.filter((id) => !f.requirementIds.includes(id)),
-      skipped: run.skipped,
-      verdict,
-      seconds: run.seconds,
-    };
-    rows.push(row);
-    process.stderr.write(`  ${f.name}: ${verdict}${run.failed.length ? ` (${run.failed.join(", ")})` : ""} (${run.seconds} s)\n`);
-  }
+  const queue = [...selected];
+  const worker = async (): Promise<void> => {
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) rows.push(await checkFault(f));
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  rows.sort((a, b) => selected.findIndex((f) => f.name === a.fault) - selected.findIndex((f) => f.name === b.fault));
 
   const totalSeconds = (Date.now() - started) / 1000;
   const json = { generatedAt: new Date().toISOString(), seconds: Math.round(totalSeconds), clean: { passed: clean.failed.length === 0, failed: clean.failed }, faults: rows };
