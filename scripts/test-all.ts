@@ -2,11 +2,11 @@
  * `npm test`: every suite the project has, then one closing line that sums
  * them (`N passed, N failed, N skipped`), which is what CI reads.
  *
- *   npm test                    unit tests, then the conformance kit against the mock
- *   npm test -- --only unit     one step (unit | conformance)
+ *   npm test                    unit tests, the conformance kit against the mock, the kit's self-check
+ *   npm test -- --only unit     one step (unit | conformance | selfcheck)
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -56,6 +56,15 @@ function playwrightCounts(): Counts | null {
   return { passed: (s.passed ?? 0) + (s.flaky ?? 0), failed: s.failed ?? 0, skipped: s.skipped ?? 0 };
 }
 
+/** Each fault the kit must detect counts as one test, and the clean mock's run as one more. */
+function selfcheckCounts(): Counts | null {
+  const file = join(root, "reports", "selfcheck.json");
+  if (!existsSync(file)) return null;
+  const s = JSON.parse(readFileSync(file, "utf8")) as { clean: { passed: boolean }; faults: Array<{ verdict: string }> };
+  const detected = s.faults.filter((f) => f.verdict === "detected").length;
+  return { passed: detected + (s.clean.passed ? 1 : 0), failed: s.faults.length - detected + (s.clean.passed ? 0 : 1), skipped: 0 };
+}
+
 const unitFiles = findTests(join(root, "test")).map((f) => relative(root, f));
 
 const steps: Step[] = [
@@ -68,6 +77,11 @@ const steps: Step[] = [
     name: "conformance",
     command: ["npx", "tsx", "suites/cli/conformance.ts", "--target", "mock", "--project", "all"],
     count: () => playwrightCounts(),
+  },
+  {
+    name: "selfcheck",
+    command: ["npx", "tsx", "suites/cli/selfcheck.ts", "--subset"],
+    count: () => selfcheckCounts(),
   },
 ];
 
@@ -91,6 +105,9 @@ function run(step: Step): Promise<{ code: number; output: string }> {
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
 }
+
+// Counts come from files the steps write: never read a previous run's.
+for (const stale of ["test-summary.json", "selfcheck.json"]) rmSync(join(root, "reports", stale), { force: true });
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const lines: string[] = [];
