@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { BrowserContext, Locator, Page } from "@playwright/test";
-import { test, reqs, needs, expect, CheckSkipped, type Target } from "../harness/index.ts";
+import { test, reqs, needs, expect, CheckSkipped, type Target, tags } from "../harness/index.ts";
 import { ensure, ensureStatus, ensureTokenError } from "../checks/http.ts";
 import { ensureBearerAccepted, ensureBearerRejected, ensureCodeRejected, ensureRefreshRejected, fp, secretForms, withinPropagation } from "../checks/admin.ts";
 import { ADMIN_NAMES, AdminSession, labelledValues } from "../flows/admin.ts";
@@ -191,7 +191,7 @@ const REG04_PARTS: ReadonlyArray<{ title: string; cases: readonly UriCase[]; val
 
 test.describe("Admin console in the browser", () => {
   test("REG-01..03, REG-05: an admin registers a confidential and a public app; the secret is shown once and never again", {
-    annotation: [...reqs("REG-01", "REG-02", "REG-03", "REG-05", "SEC-02"), ...needs("admin", "browser", "http")],
+    tag: tags("REG-01", "REG-02", "REG-03", "REG-05", "SEC-02"), annotation: [...reqs("REG-01", "REG-02", "REG-03", "REG-05", "SEC-02"), ...needs("admin", "browser", "http")],
   }, async ({ page, context, target, client, redactor, verdicts, codeFactory }) => {
     const urls = recordUrls(context);
     const created: string[] = [];
@@ -274,7 +274,7 @@ test.describe("Admin console in the browser", () => {
   });
 
   for (const part of REG04_PARTS) test(`REG-04: ${part.title}`, {
-    annotation: [...reqs("REG-04"), ...needs("admin", "browser")],
+    tag: tags("REG-04"), annotation: [...reqs("REG-04"), ...needs("admin", "browser")],
   }, async ({ page, target, client, redactor, verdicts }) => {
     const created: string[] = [];
     const scopes = target.scopes.slice(0, 1);
@@ -310,7 +310,7 @@ test.describe("Admin console in the browser", () => {
   });
 
   test("INSTALL-01..03: the Installed tab shows who granted what and when; a member cannot revoke; Revoke kills the app's tokens at once", {
-    annotation: [...reqs("INSTALL-01", "INSTALL-02", "INSTALL-03"), ...needs("admin", "browser", "code", "http")],
+    tag: tags("INSTALL-01", "INSTALL-02", "INSTALL-03"), annotation: [...reqs("INSTALL-01", "INSTALL-02", "INSTALL-03"), ...needs("admin", "browser", "code", "http")],
   }, async ({ page, browser, target, client, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const member = target.users.member;
@@ -399,7 +399,7 @@ test.describe("Admin console in the browser", () => {
   });
 
   test("KEY-01, KEY-03: an API key is created and shown once, works on /v1, never shows again, and is dead once revoked", {
-    annotation: [...reqs("KEY-01", "KEY-03", "SEC-02"), ...needs("admin", "browser", "http")],
+    tag: tags("KEY-01", "KEY-03", "SEC-02"), annotation: [...reqs("KEY-01", "KEY-03", "SEC-02"), ...needs("admin", "browser", "http")],
   }, async ({ page, context, target, client, redactor, verdicts }) => {
     const urls = recordUrls(context);
     const name = `Conformance key ${suffix()}`;

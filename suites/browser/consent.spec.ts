@@ -3,7 +3,7 @@
  * the browser drives the target's pages by the recipe's accessible names; the client's redirect
  * URIs are answered by a stub inside the browser; codes are redeemed over the kit's HTTP client.
  */
-import { test, reqs, needs, expect, CheckSkipped, type Target, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, expect, CheckSkipped, type Target, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus, sameSet } from "../checks/http.ts";
 import { AdminSession, AdminUnsupported } from "../flows/admin.ts";
 import { exchangeCode } from "../flows/tokens.ts";
@@ -112,7 +112,7 @@ async function checkConsentPage(page: Page, target: Target, verdicts: Verdicts, 
 
 test.describe("Login and consent in the browser", () => {
   test("CONSENT-01..03, AUTHZ-01, AUTHZ-07: Approve after the login detour returns code and exact state; the code redeems with the original verifier", {
-    annotation: [...reqs("CONSENT-01", "CONSENT-02", "CONSENT-03", "CONSENT-06", "CONSENT-07", "AUTHZ-01", "AUTHZ-07", "SEC-02"), ...needs("browser", "http")],
+    tag: tags("CONSENT-01", "CONSENT-02", "CONSENT-03", "CONSENT-06", "CONSENT-07", "AUTHZ-01", "AUTHZ-07", "SEC-02"), annotation: [...reqs("CONSENT-01", "CONSENT-02", "CONSENT-03", "CONSENT-06", "CONSENT-07", "AUTHZ-01", "AUTHZ-07", "SEC-02"), ...needs("browser", "http")],
   }, async ({ page, context, target, client, verdicts }) => {
     const app = target.apps.conf;
     const recipe = target.recipe;
@@ -176,7 +176,7 @@ test.describe("Login and consent in the browser", () => {
   });
 
   test("CONSENT-04: Deny returns access_denied with the exact state, no code, and installs nothing", {
-    annotation: [...reqs("CONSENT-04", "AUTHZ-07"), ...needs("browser", "http")],
+    tag: tags("CONSENT-04", "AUTHZ-07"), annotation: [...reqs("CONSENT-04", "AUTHZ-07"), ...needs("browser", "http")],
   }, async ({ page, context, target, client, verdicts }) => {
     const app = target.apps.conf2 ?? target.apps.conf;
     const member = target.users.member;
@@ -221,7 +221,7 @@ test.describe("Login and consent in the browser", () => {
   });
 
   test("CONSENT-08: a public client is asked again; a confidential one only skips consent when a live grant covers the request", {
-    annotation: [...reqs("CONSENT-08", "AUTHZ-07"), ...needs("browser", "http")],
+    tag: tags("CONSENT-08", "AUTHZ-07"), annotation: [...reqs("CONSENT-08", "AUTHZ-07"), ...needs("browser", "http")],
   }, async ({ page, context, target, client, verdicts }) => {
     const spa = target.apps.spa;
     const conf = target.apps.conf;
@@ -277,7 +277,7 @@ test.describe("Login and consent in the browser", () => {
   });
 
   test("CONSENT-06: another origin's page cannot frame the login, consent or authorization error pages", {
-    annotation: [...reqs("CONSENT-06"), ...needs("browser")],
+    tag: tags("CONSENT-06"), annotation: [...reqs("CONSENT-06"), ...needs("browser")],
   }, async ({ page, target, verdicts }) => {
     const origin = new URL(target.baseUrl).origin;
     const site = await startLocalSite();
@@ -340,7 +340,7 @@ test.describe("Login and consent in the browser", () => {
   });
 
   test("CONSENT-05: a forged approval from another origin, or one without the CSRF token, gets no code", {
-    annotation: [...reqs("CONSENT-05"), ...needs("browser", "http")],
+    tag: tags("CONSENT-05"), annotation: [...reqs("CONSENT-05"), ...needs("browser", "http")],
   }, async ({ page, context, target, verdicts }) => {
     const app = target.apps.conf;
     const origin = new URL(target.baseUrl).origin;
@@ -417,7 +417,7 @@ test.describe("Login and consent in the browser", () => {
   });
 
   test("SEC-01, CONSENT-01: the login's return-to cannot send the browser off-site", {
-    annotation: [...reqs("SEC-01", "CONSENT-01"), ...needs("browser")],
+    tag: tags("SEC-01", "CONSENT-01"), annotation: [...reqs("SEC-01", "CONSENT-01"), ...needs("browser")],
   }, async ({ page, context, target, verdicts }) => {
     const origin = new URL(target.baseUrl).origin;
     const evil = (await NavigationTrap.install(context, (u) => u.hostname === "evil.test")).hits;

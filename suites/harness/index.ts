@@ -29,6 +29,17 @@ export function reqs(...ids: string[]): Annotation[] {
   });
 }
 
+/**
+ * Tags a test with its requirement IDs (`@PKCE-06`), so `--grep PKCE-06` selects every test that checks
+ * PKCE-06 whatever its title says: `test("…", { tag: tags("PKCE-06"), annotation: [...reqs("PKCE-06")] }, …)`.
+ */
+export function tags(...ids: string[]): string[] {
+  return ids.map((id) => {
+    requirement(id);
+    return `@${id}`;
+  });
+}
+
 /** Declares capabilities the test cannot run without; a target lacking one skips the test with the reason. */
 export function needs(...caps: Capability[]): Annotation[] {
   for (const c of caps) if (!(CAPABILITIES as readonly string[]).includes(c)) throw new Error(`unknown capability "${c}"`);
@@ -103,6 +114,8 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
 
   verdicts: [
     async ({ run, journal, redactor, target }, use, info) => {
+      const untagged = declaredIds(info).filter((id) => !info.tags.includes(`@${id}`));
+      if (untagged.length) throw new Error(`tag the test with tags(${untagged.map((id) => JSON.stringify(id)).join(", ")}) so --grep finds it by requirement ID`);
       const verdicts = new Verdicts(declaredIds(info), { profile: run.profile, strict: run.strict }, journal, redactor);
       const needed = info.annotations.filter((a) => a.type === NEEDS_ANNOTATION).map((a) => a.description as Capability);
       const lacking = needed.map((c) => target.missing(c)).find((r) => r !== null);

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureSchema, ensureStatus } from "../checks/http.ts";
 import { bearer, ensureBareChallenge, ensureBearerChallenge, ensureBearerError, ensureBearerRejection, ensureChallengeCharset, ensureNoEcho, listItems } from "../checks/api.ts";
@@ -30,7 +30,7 @@ function flipCase(token: string): string | null {
 }
 
 test.describe("API-01 The Bearer header is accepted", () => {
-  test("GET /v1/contacts?limit=10 with Authorization: Bearer gives at most 10 contacts", { annotation: [...reqs("API-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("GET /v1/contacts?limit=10 with Authorization: Bearer gives at most 10 contacts", { tag: tags("API-01"), annotation: [...reqs("API-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const t = await spaTokens(client, codeFactory, target);
     const res = await client.get(CONTACTS, { query: [["limit", "10"]], headers: bearer(t.access_token), label: "api: list contacts (DOC-S4)" });
     await verdicts.check("API-01", "Bearer header gives 200 and a JSON list of contacts (DOC-S4, RFC 6750 §2.1)", () => {
@@ -52,7 +52,7 @@ test.describe("API-02 Missing credentials get a bare challenge", () => {
     ["Token scheme", [["authorization", "Token abcdef0123456789"]]],
     ["Digest scheme", [["authorization", 'Digest username="kit", realm="pact", nonce="abc", uri="/v1/contacts", response="0123456789abcdef"']]],
   ];
-  test("no Bearer credentials give 401 with a Bearer challenge and no error code", { annotation: [...reqs("API-02"), ...needs("http")] }, async ({ client, verdicts }) => {
+  test("no Bearer credentials give 401 with a Bearer challenge and no error code", { tag: tags("API-02"), annotation: [...reqs("API-02"), ...needs("http")] }, async ({ client, verdicts }) => {
     for (const [what, headers] of cases) {
       const res = await callWith(client, headers, `api: ${what}`);
       await verdicts.check("API-02", `${what}: 401 with WWW-Authenticate: Bearer (RFC 6750 §3)`, () => void ensureBearerRejection(res, 401), { clause: "MUST" });
@@ -62,7 +62,7 @@ test.describe("API-02 Missing credentials get a bare challenge", () => {
 });
 
 test.describe("API-03 An invalid token gets 401 invalid_token", () => {
-  test("unknown and revoked tokens give 401 invalid_token without echoing the token", { annotation: [...reqs("API-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("unknown and revoked tokens give 401 invalid_token without echoing the token", { tag: tags("API-03"), annotation: [...reqs("API-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const unknown = "unknownTokenA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7";
     const res = await callWith(client, bearer(unknown), "api: unknown token");
     await verdicts.check("API-03", "unknown token: 401 with a Bearer challenge (RFC 6750 §3)", () => void ensureBearerRejection(res, 401), { clause: "MUST" });
@@ -89,7 +89,7 @@ test.describe("API-03 An invalid token gets 401 invalid_token", () => {
     await verdicts.check("API-03", "revoked token is not echoed", () => ensureNoEcho(after, t.access_token), { clause: "MUST" });
   });
 
-  test("property: every random b64token string gets 401 invalid_token, never 200 or 5xx", { annotation: [...reqs("API-03"), ...needs("http")] }, async ({ client, verdicts }) => {
+  test("property: every random b64token string gets 401 invalid_token, never 200 or 5xx", { tag: tags("API-03"), annotation: [...reqs("API-03"), ...needs("http")] }, async ({ client, verdicts }) => {
     // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
     const b64char = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
     const b64token = fc
@@ -112,7 +112,7 @@ test.describe("API-03 An invalid token gets 401 invalid_token", () => {
 });
 
 test.describe("API-06 A malformed Authorization header gets 400 invalid_request", () => {
-  test("malformed Bearer credentials give 400 invalid_request", { annotation: [...reqs("API-06"), ...needs("http")] }, async ({ client, verdicts }) => {
+  test("malformed Bearer credentials give 400 invalid_request", { tag: tags("API-06"), annotation: [...reqs("API-06"), ...needs("http")] }, async ({ client, verdicts }) => {
     const cases: Array<[string, Array<[string, string]>]> = [
       ["Bearer with no token", [["authorization", "Bearer"]]],
       ["Bearer a b", [["authorization", "Bearer a b"]]],
@@ -138,7 +138,7 @@ test.describe("API-06 A malformed Authorization header gets 400 invalid_request"
 });
 
 test.describe("API-07 The scheme name is case-insensitive; the token is not", () => {
-  test("bearer and BEARER work; a token with one character's case changed does not", { annotation: [...reqs("API-07"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("bearer and BEARER work; a token with one character's case changed does not", { tag: tags("API-07"), annotation: [...reqs("API-07"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const t = await spaTokens(client, codeFactory, target);
     for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
       await verdicts.check("API-07", `scheme "${scheme}" gives 200 (RFC 9110 §11.1)`, async () => {
@@ -159,7 +159,7 @@ test.describe("API-07 The scheme name is case-insensitive; the token is not", ()
 });
 
 test.describe("API-08 Tokens in the URL or body are not honoured", () => {
-  test("query and form-body tokens are not honoured; header plus query is invalid_request", { annotation: [...reqs("API-08"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("query and form-body tokens are not honoured; header plus query is invalid_request", { tag: tags("API-08"), annotation: [...reqs("API-08"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const t = await spaTokens(client, codeFactory, target);
     // AMB-21; RFC 6750 §2.3 (servers MAY support the query; the Pact profile does not).
     await verdicts.check("API-08", "access_token in the query alone: 401 with a bare Bearer challenge (RFC 6750 §2.3, §3.1)", async () => {
@@ -183,7 +183,7 @@ test.describe("API-08 Tokens in the URL or body are not honoured", () => {
 });
 
 test.describe("API-09 Only access tokens work as bearer credentials", () => {
-  test("refresh token, code, client_secret and client_id are not bearer credentials", { annotation: [...reqs("API-09"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("refresh token, code, client_secret and client_id are not bearer credentials", { tag: tags("API-09"), annotation: [...reqs("API-09"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const t = await spaTokens(client, codeFactory, target);
     const code = await codeFactory.issue({ client: target.apps.spa, scope: "read:contacts" });
     const conf = target.apps.conf;

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { bearer, ensureBearerError, ensureBearerRejection } from "../checks/api.ts";
@@ -26,7 +26,7 @@ function callApi(client: ProtocolClient, token: string, label: string): Promise<
 }
 
 test.describe("API-05 An access token expires after 1 hour", () => {
-  test("tokens of all three grants work at 3600 − SKEW and fail at 3600 + SKEW", { annotation: [...reqs("API-05"), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("tokens of all three grants work at 3600 − SKEW and fail at 3600 + SKEW", { tag: tags("API-05"), annotation: [...reqs("API-05"), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
     const clock = target.clock;
     if (!clock) return verdicts.skip("API-05", "target has no clock control");
     const skew = target.params.SKEW_S;
@@ -53,7 +53,7 @@ test.describe("API-05 An access token expires after 1 hour", () => {
     }
   });
 
-  test("property: t ∈ [0, 3600 − SKEW] is valid, t ≥ 3600 + SKEW is invalid", { annotation: [...reqs("API-05"), ...needs("http", "clock")] }, async ({ client, target, verdicts }) => {
+  test("property: t ∈ [0, 3600 − SKEW] is valid, t ≥ 3600 + SKEW is invalid", { tag: tags("API-05"), annotation: [...reqs("API-05"), ...needs("http", "clock")] }, async ({ client, target, verdicts }) => {
     const clock = target.clock;
     if (!clock) return verdicts.skip("API-05", "target has no clock control");
     const skew = target.params.SKEW_S;

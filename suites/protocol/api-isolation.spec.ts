@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { bearer, canonical, listAll, type ApiObject } from "../checks/api.ts";
 import { tokens } from "../flows/tokens.ts";
@@ -12,7 +12,7 @@ interface Side {
 }
 
 test.describe("API-10 Workspaces are isolated", () => {
-  test("a token of one workspace can neither see nor change the other's objects, both ways", { annotation: [...reqs("API-10"), ...needs("http", "code", "multi")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a token of one workspace can neither see nor change the other's objects, both ways", { tag: tags("API-10"), annotation: [...reqs("API-10"), ...needs("http", "code", "multi")] }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const readDeals = conf.scopes.includes("read:deals");
     const scope = conf.scopes.filter((s) => ["read:contacts", "write:contacts", "read:deals"].includes(s)).join(" ");

@@ -1,4 +1,4 @@
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { bearer, challengeScopes, ensureBearerChallenge, listAll, snapshot, snapshotDiff, type ApiObject } from "../checks/api.ts";
@@ -155,7 +155,7 @@ async function openFixture(client: ProtocolClient, target: Target, verdicts: Ver
 }
 
 test.describe("API-04 Insufficient scope gets 403 with a scope attribute", () => {
-  test("a read:contacts token cannot write contacts or read deals, and changes nothing", { annotation: [...reqs("API-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a read:contacts token cannot write contacts or read deals, and changes nothing", { tag: tags("API-04"), annotation: [...reqs("API-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const fx = await openFixture(client, target, verdicts);
     const t = await tokens(client, codeFactory, { client: target.apps.spa, scope: "read:contacts" });
     const refusals: Observation[] = [];
@@ -178,7 +178,7 @@ test.describe("API-04 Insufficient scope gets 403 with a scope attribute", () =>
     await judgeRefusals(verdicts, refusals, "SPA token holding read:contacts");
   });
 
-  test("property: R(e) ⊆ T gives 2xx, otherwise 403 naming R(e) \\ T and nothing changes", { annotation: [...reqs("API-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: R(e) ⊆ T gives 2xx, otherwise 403 naming R(e) \\ T and nothing changes", { tag: tags("API-04"), annotation: [...reqs("API-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const fx = await openFixture(client, target, verdicts);
     const registered = [...fx.setupScopes];
     const cache = new Map<string, Promise<string>>();

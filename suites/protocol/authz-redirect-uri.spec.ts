@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure } from "../checks/http.ts";
 import {
@@ -39,7 +39,7 @@ function ensureProceeds(res: HttpResponse, target: Target, withSession: boolean)
 }
 
 test.describe("AUTHZ-02 an unknown, missing or malformed client_id never redirects", () => {
-  test("absent, empty, unknown and case-variant client_id, with and without a session", { annotation: [...reqs("AUTHZ-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("absent, empty, unknown and case-variant client_id, with and without a session", { tag: tags("AUTHZ-02"), annotation: [...reqs("AUTHZ-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const spa = target.apps.spa;
     const conf = target.apps.conf;
     const session = client.withJar(await codeFactory.session());
@@ -67,7 +67,7 @@ test.describe("AUTHZ-02 an unknown, missing or malformed client_id never redirec
     }
   });
 
-  test("the client_id of a deleted app never redirects", { annotation: [...reqs("AUTHZ-02"), ...needs("http", "session", "admin")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("the client_id of a deleted app never redirects", { tag: tags("AUTHZ-02"), annotation: [...reqs("AUTHZ-02"), ...needs("http", "session", "admin")] }, async ({ client, target, verdicts, codeFactory }) => {
     const admin = await AdminSession.open(client, target);
     // A throwaway public app, registered and deleted here, so a live target keeps its fixture apps.
     const app = await admin.registerIdentity("public", [target.apps.spa.scopes[0] as string]);
@@ -83,7 +83,7 @@ test.describe("AUTHZ-02 an unknown, missing or malformed client_id never redirec
     }
   });
 
-  test("property: random client_id values never redirect and never 5xx", { annotation: [...reqs("AUTHZ-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: random client_id values never redirect and never 5xx", { tag: tags("AUTHZ-02"), annotation: [...reqs("AUTHZ-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const ids = allClientIds(target);
     const spa = target.apps.spa;
@@ -117,7 +117,7 @@ function registeredR(target: Target): { app: AppIdentity; r: string } {
 }
 
 test.describe("AUTHZ-03 redirect_uri must match a registered URI exactly", () => {
-  test("the catalogue's mutations of R give a no-redirect error; R proceeds", { annotation: [...reqs("AUTHZ-03"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("the catalogue's mutations of R give a no-redirect error; R proceeds", { tag: tags("AUTHZ-03"), annotation: [...reqs("AUTHZ-03"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const { app, r } = registeredR(target);
     const session = client.withJar(await codeFactory.session());
     const registered = new Set(app.redirectUris);
@@ -160,7 +160,7 @@ test.describe("AUTHZ-03 redirect_uri must match a registered URI exactly", () =>
     await verdicts.check("AUTHZ-03", "a rejected redirect_uri shown on the error page is HTML-escaped (RFC 6749 §10.14)", () => ensureNoRedirectError(res, target, { supplied: hostile }));
   });
 
-  test("property: any composition of the mutations gives a no-redirect error", { annotation: [...reqs("AUTHZ-03"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: any composition of the mutations gives a no-redirect error", { tag: tags("AUTHZ-03"), annotation: [...reqs("AUTHZ-03"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const { app, r } = registeredR(target);
     const session = client.withJar(await codeFactory.session());
     const registered = new Set(app.redirectUris);
@@ -195,7 +195,7 @@ function withPort(uri: string, port: number | null): string {
 }
 
 test.describe("AUTHZ-04 loopback redirects accept any port and nothing else varies", () => {
-  test("property: every port 1–65535 and no port proceeds and the final redirect echoes it", { annotation: [...reqs("AUTHZ-04"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: every port 1–65535 and no port proceeds and the final redirect echoes it", { tag: tags("AUTHZ-04"), annotation: [...reqs("AUTHZ-04"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const cli = target.apps.cli;
     const loopbacks = portlessLoopback(cli);
     if (!cli || loopbacks.length === 0) {
@@ -221,7 +221,7 @@ test.describe("AUTHZ-04 loopback redirects accept any port and nothing else vari
     );
   });
 
-  test("path, host, scheme and query changes of a loopback URI are rejected; other hosts get no port rule", { annotation: [...reqs("AUTHZ-04"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+  test("path, host, scheme and query changes of a loopback URI are rejected; other hosts get no port rule", { tag: tags("AUTHZ-04"), annotation: [...reqs("AUTHZ-04"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     const session = client.withJar(await codeFactory.session());
     const cli = target.apps.cli;
     const loopbacks = portlessLoopback(cli);

@@ -1,4 +1,4 @@
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureNot5xx } from "../checks/http.ts";
 import {
@@ -44,7 +44,7 @@ async function checkTrigger(verdicts: Verdicts, session: ProtocolClient, target:
 }
 
 function triggerTest(ids: string[], title: string): void {
-  test(title, { annotation: [...reqs(...ids), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test(title, { tag: tags(...ids), annotation: [...reqs(...ids), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     for (const t of errorTriggers(target).filter((x) => ids.includes(x.id))) await checkTrigger(verdicts, session, target, t, `st-${t.name.length}-&=+%# "'<x>`);
   });
@@ -53,7 +53,7 @@ function triggerTest(ids: string[], title: string): void {
 test.describe("AUTHZ-05 response_type is validated", () => {
   triggerTest(["AUTHZ-05"], "missing and unsupported response types give their error redirects, never a token");
 
-  test("property: any response_type other than code gives an error redirect with state and no code or token", { annotation: [...reqs("AUTHZ-05"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: any response_type other than code gives an error redirect with state and no code or token", { tag: tags("AUTHZ-05"), annotation: [...reqs("AUTHZ-05"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const examples = [...RESPONSE_TYPE_UNSUPPORTED, "", "code ", " code", "code code", "none", "code%20token", "c\u006fde\u0000"];
     await checkProperty(
@@ -74,7 +74,7 @@ test.describe("AUTHZ-05 response_type is validated", () => {
 test.describe("AUTHZ-06 a scope the client has not registered gives invalid_scope", () => {
   triggerTest(["AUTHZ-06"], "unregistered, unknown, case-variant, malformed and omitted scopes give invalid_scope");
 
-  test("a repeated scope token is accepted as one (AMB-07)", { annotation: [...reqs("AUTHZ-06"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a repeated scope token is accepted as one (AMB-07)", { tag: tags("AUTHZ-06"), annotation: [...reqs("AUTHZ-06"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const s = target.apps.conf.scopes[0] as string;
     const res = await sendAuthorize(session, authorizeRequest({ client: target.apps.conf, scope: `${s} ${s}` }).pairs, { label: "authorize: repeated scope token" });
@@ -84,7 +84,7 @@ test.describe("AUTHZ-06 a scope the client has not registered gives invalid_scop
     }, { clause: "duplicate tokens collapse" });
   });
 
-  test("property: S ⊆ registered proceeds listing S, S ⊄ registered gives invalid_scope, %20 and + alike, grant ⊆ requested ∩ registered", { annotation: [...reqs("AUTHZ-06"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: S ⊆ registered proceeds listing S, S ⊄ registered gives invalid_scope, %20 and + alike, grant ⊆ requested ∩ registered", { tag: tags("AUTHZ-06"), annotation: [...reqs("AUTHZ-06"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.conf;
     const session = client.withJar(await codeFactory.session());
     const adminSession = client.withJar(await codeFactory.session(target.users.admin));
@@ -137,7 +137,7 @@ test.describe("AUTHZ-06 a scope the client has not registered gives invalid_scop
 test.describe("AUTHZ-09 duplicate parameters are rejected", () => {
   triggerTest(["AUTHZ-09"], "repeated response_type, scope, code_challenge(_method) and state give invalid_request");
 
-  test("repeated client_id or redirect_uri never redirects", { annotation: [...reqs("AUTHZ-09"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("repeated client_id or redirect_uri never redirects", { tag: tags("AUTHZ-09"), annotation: [...reqs("AUTHZ-09"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const conf = target.apps.conf;
     const otherId = target.apps.spa.clientId;
@@ -159,7 +159,7 @@ test.describe("AUTHZ-09 duplicate parameters are rejected", () => {
     }
   });
 
-  test("property: any parameter repeated with any pair of values is refused", { annotation: [...reqs("AUTHZ-09"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: any parameter repeated with any pair of values is refused", { tag: tags("AUTHZ-09"), annotation: [...reqs("AUTHZ-09"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const names = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"];
     await checkProperty(
@@ -182,7 +182,7 @@ test.describe("PKCE-01..04 the code challenge is required, S256 only, and well-f
   triggerTest(["PKCE-01", "PKCE-02"], "PKCE-01/02 a missing or empty code_challenge gives invalid_request");
   triggerTest(["PKCE-03", "PKCE-04"], "PKCE-03/04 methods other than S256 and malformed challenges give invalid_request");
 
-  test("PKCE-03 only the exact string S256 proceeds; property: any other method gives invalid_request", { annotation: [...reqs("PKCE-03"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("PKCE-03 only the exact string S256 proceeds; property: any other method gives invalid_request", { tag: tags("PKCE-03"), annotation: [...reqs("PKCE-03"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const ok = await sendAuthorize(session, authorizeRequest({ client: target.apps.spa }).pairs, { label: "authorize: S256" });
     await verdicts.check("PKCE-03", "code_challenge_method=S256 proceeds to consent", () => ensure(isConsentPage(ok, target), `got ${ok.status}`), { clause: "error code" });
@@ -200,7 +200,7 @@ test.describe("PKCE-01..04 the code challenge is required, S256 only, and well-f
     );
   });
 
-  test("PKCE-04 properties: lengths outside 43–128 and characters outside unreserved are rejected; 43 base64url characters are accepted", { annotation: [...reqs("PKCE-04"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("PKCE-04 properties: lengths outside 43–128 and characters outside unreserved are rejected; 43 base64url characters are accepted", { tag: tags("PKCE-04"), annotation: [...reqs("PKCE-04"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const app = target.apps.spa;
     const send = async (challenge: string, label: string) => {
@@ -255,7 +255,7 @@ test.describe("PKCE-01..04 the code challenge is required, S256 only, and well-f
 });
 
 test.describe("AUTHZ-08 every error redirect carries state", () => {
-  test("property: every error trigger × a random VSCHAR state returns the exact state", { annotation: [...reqs("AUTHZ-08"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: every error trigger × a random VSCHAR state returns the exact state", { tag: tags("AUTHZ-08"), annotation: [...reqs("AUTHZ-08"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     // Only triggers that are errors under this run's profile, and that keep the state.
     const triggers = errorTriggers(target).filter((t) => t.stateBack && verdicts.applies(t.id, t.clause));
@@ -289,7 +289,7 @@ test.describe("AUTHZ-08 every error redirect carries state", () => {
 });
 
 test.describe("AUTHZ-11 error redirects happen only after the user is authenticated", () => {
-  test("property: every error trigger sent without a session stays on the target; after login it is redirected", { annotation: [...reqs("AUTHZ-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: every error trigger sent without a session stays on the target; after login it is redirected", { tag: tags("AUTHZ-11"), annotation: [...reqs("AUTHZ-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const origin = new URL(target.baseUrl).origin;
     const triggers = errorTriggers(target);
     const examples = triggers.map((t) => ({ name: t.name, state: "s-11" }));

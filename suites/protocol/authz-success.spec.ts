@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, sameSet } from "../checks/http.ts";
 import {
@@ -37,7 +37,7 @@ function fixtureApps(target: Target): AppIdentity[] {
 }
 
 test.describe("AUTHZ-01 the happy path works, and the redirect URI's query is kept", () => {
-  test("property: every registered redirect URI of every client gets exactly that URI plus code, state[, iss]", { annotation: [...reqs("AUTHZ-01"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: every registered redirect URI of every client gets exactly that URI plus code, state[, iss]", { tag: tags("AUTHZ-01"), annotation: [...reqs("AUTHZ-01"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const pairs = fixtureApps(target).flatMap((app) => app.redirectUris.map((uri) => ({ clientId: app.clientId, uri })));
     const byId = new Map(fixtureApps(target).map((a) => [a.clientId, a]));
@@ -67,7 +67,7 @@ test.describe("AUTHZ-01 the happy path works, and the redirect URI's query is ke
 const STATE_EDGES = ["&", "=", "+", "%", "#", " ", '"', "'", "<script>alert(1)</script>", "a b", "a+b", "%20", "%2B", "x&state=y", "#frag", "\\", "`~!@$^*()[]{}|;:,./?"];
 
 test.describe("AUTHZ-07 state is echoed byte-exact on success", () => {
-  test("no state, an empty state, and a hostile state never reflected unescaped", { annotation: [...reqs("AUTHZ-07"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("no state, an empty state, and a hostile state never reflected unescaped", { tag: tags("AUTHZ-07"), annotation: [...reqs("AUTHZ-07"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const app = target.apps.spa;
     const none = authorizeRequest({ client: app, state: null });
@@ -97,7 +97,7 @@ test.describe("AUTHZ-07 state is echoed byte-exact on success", () => {
     });
   });
 
-  test("property: every state ∈ VSCHAR{1..100} round-trips exactly, spaces sent as %20 and as +", { annotation: [...reqs("AUTHZ-07"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: every state ∈ VSCHAR{1..100} round-trips exactly, spaces sent as %20 and as +", { tag: tags("AUTHZ-07"), annotation: [...reqs("AUTHZ-07"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const app = target.apps.spa;
     // Only values with a space differ on the wire between the two encodings.
@@ -119,7 +119,7 @@ test.describe("AUTHZ-07 state is echoed byte-exact on success", () => {
 
   // RFC 6749 Appendix A.5 sets no length limit; the catalogue fixes ≥ 512 as a PACT-PROFILE clause, so
   // lengths 1–100 are checked as MUST above and 101–512 under the Pact profile here.
-  test("property: states of up to 512 characters are supported", { annotation: [...reqs("AUTHZ-07"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: states of up to 512 characters are supported", { tag: tags("AUTHZ-07"), annotation: [...reqs("AUTHZ-07"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const app = target.apps.spa;
     const every = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join("");
@@ -173,7 +173,7 @@ function sameOutcome(a: Outcome, b: Outcome): string | null {
 }
 
 test.describe("AUTHZ-10 unknown parameters are ignored; empty parameters count as omitted", () => {
-  test("foo, x-trace and Pact-unimplemented extensions leave the flow unchanged; code_challenge= is PKCE-01", { annotation: [...reqs("AUTHZ-10"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("foo, x-trace and Pact-unimplemented extensions leave the flow unchanged; code_challenge= is PKCE-01", { tag: tags("AUTHZ-10"), annotation: [...reqs("AUTHZ-10"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const app = target.apps.spa;
     const base = authorizeRequest({ client: app, state: "s-10" });
@@ -198,7 +198,7 @@ test.describe("AUTHZ-10 unknown parameters are ignored; empty parameters count a
     }, { clause: "unregistered names" });
   });
 
-  test("property: random extra parameters outside the OAuth registry give the baseline outcome", { annotation: [...reqs("AUTHZ-10"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: random extra parameters outside the OAuth registry give the baseline outcome", { tag: tags("AUTHZ-10"), annotation: [...reqs("AUTHZ-10"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const app = target.apps.spa;
     const base = authorizeRequest({ client: app, state: "s-10" });

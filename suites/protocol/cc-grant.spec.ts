@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureTokenError, sameSet } from "../checks/http.ts";
 import { ensureApiAccepts, ensureInvalidClient, ensureNoStore, ensureTokenSuccess, errorCode, scopeTokens } from "../checks/lifecycle.ts";
@@ -19,7 +19,7 @@ function probeScope(app: AppIdentity): string {
 
 test.describe("CC-01 Confidential clients can use client credentials", () => {
   for (const auth of ["body", "basic"] as const satisfies readonly ClientAuth[]) {
-    test(`CONF with ${auth === "body" ? "client_secret in the body (DOC-S4/S2S)" : "HTTP Basic"} gets a Bearer token for the requested scope`, { annotation: [...reqs("CC-01", "CC-02"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+    test(`CONF with ${auth === "body" ? "client_secret in the body (DOC-S4/S2S)" : "HTTP Basic"} gets a Bearer token for the requested scope`, { tag: tags("CC-01", "CC-02"), annotation: [...reqs("CC-01", "CC-02"), ...needs("http")] }, async ({ client, target, verdicts }) => {
       const app = target.apps.conf;
       const scope = probeScope(app);
       const res = await clientCredentials(client, app, scope, { auth, label: `token: client credentials (${auth})` });
@@ -53,7 +53,7 @@ test.describe("CC-01 Confidential clients can use client credentials", () => {
     });
   }
 
-  test("a missing or wrong secret gives 401 invalid_client", { annotation: [...reqs("CC-01"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("a missing or wrong secret gives 401 invalid_client", { tag: tags("CC-01"), annotation: [...reqs("CC-01"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const app = target.apps.conf;
     const scope = probeScope(app);
     const wrong = `${app.clientSecret ?? ""}-not`;
@@ -73,7 +73,7 @@ test.describe("CC-01 Confidential clients can use client credentials", () => {
 });
 
 test.describe("CC-03 Public clients cannot use client credentials", () => {
-  test("SPA and CLI get an error and no token", { annotation: [...reqs("CC-03"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("SPA and CLI get an error and no token", { tag: tags("CC-03"), annotation: [...reqs("CC-03"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const publicApps = [target.apps.spa, target.apps.cli].filter((a): a is AppIdentity => a !== undefined);
     for (const app of publicApps) {
       const scope = app.scopes[0] as string;
@@ -106,7 +106,7 @@ test.describe("CC-03 Public clients cannot use client credentials", () => {
 });
 
 test.describe("CC-04 The scope must be explicit and within the registered set", () => {
-  test("unregistered, unknown and omitted scopes give invalid_scope", { annotation: [...reqs("CC-04"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("unregistered, unknown and omitted scopes give invalid_scope", { tag: tags("CC-04"), annotation: [...reqs("CC-04"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const app = target.apps.conf;
     for (const scope of ["write:deals", "nope:nothing", `${app.scopes[0] ?? "read:contacts"} write:deals`]) {
       await verdicts.check("CC-04", `scope="${scope}" gives 400 invalid_scope (RFC 6749 §5.2)`, async () => {
@@ -123,7 +123,7 @@ test.describe("CC-04 The scope must be explicit and within the registered set", 
     }, { clause: "PACT-PROFILE" });
   });
 
-  test("property: S ⊆ registered gives scope S; S ⊄ registered gives invalid_scope", { annotation: [...reqs("CC-04"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: S ⊆ registered gives scope S; S ⊄ registered gives invalid_scope", { tag: tags("CC-04"), annotation: [...reqs("CC-04"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const app = target.apps.conf;
     const registered = app.scopes;
     const outside = [...new Set([...target.scopes.filter((s) => !registered.includes(s)), "nope:nothing"])];

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { callApi, ensureBearerAccepted, ensureBearerRejected, listIds, withinPropagation } from "../checks/admin.ts";
 import { AdminSession } from "../flows/admin.ts";
@@ -14,7 +14,7 @@ function accessToken(res: HttpResponse): string {
 
 test.describe("CC-05 the token acts as the app, inside the registering workspace", () => {
   test("a client-credentials token reads only WS-A data and is never treated as a user", {
-    annotation: [...reqs("CC-05"), ...needs("http", "session", "code", "multi")],
+    tag: tags("CC-05"), annotation: [...reqs("CC-05"), ...needs("http", "session", "code", "multi")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const userB = target.users.secondWorkspace;
@@ -55,7 +55,7 @@ test.describe("CC-05 the token acts as the app, inside the registering workspace
   });
 
   test("the token dies when the app is uninstalled in WS-A, or deleted", {
-    annotation: [...reqs("CC-05"), ...needs("http", "session", "code", "admin")],
+    tag: tags("CC-05"), annotation: [...reqs("CC-05"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const admin = await AdminSession.open(client, target);

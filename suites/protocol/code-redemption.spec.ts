@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureTokenError } from "../checks/http.ts";
 import {
@@ -24,7 +24,7 @@ function tokenOf(res: HttpResponse, name: "access_token" | "refresh_token"): str
 }
 
 test.describe("CODE-01 A code works once", () => {
-  test("a second redemption of a redeemed code gives invalid_grant", { annotation: [...reqs("CODE-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a second redemption of a redeemed code gives invalid_grant", { tag: tags("CODE-01"), annotation: [...reqs("CODE-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const issued = await codeFactory.issue({ client: spa });
     await verdicts.check("CODE-01", "the first redemption gives 200 with tokens (RFC 6749 §4.1.3)", async () => {
@@ -35,7 +35,7 @@ test.describe("CODE-01 A code works once", () => {
     });
   });
 
-  test("property: of k ∈ [2..5] sequential redemptions only the first succeeds", { annotation: [...reqs("CODE-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("property: of k ∈ [2..5] sequential redemptions only the first succeeds", { tag: tags("CODE-01"), annotation: [...reqs("CODE-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     await checkProperty(
       verdicts,
@@ -56,7 +56,7 @@ test.describe("CODE-01 A code works once", () => {
 });
 
 test.describe("CODE-02 Replaying a code revokes the tokens it produced", () => {
-  test("replay revokes the first access and refresh tokens", { annotation: [...reqs("CODE-02"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("replay revokes the first access and refresh tokens", { tag: tags("CODE-02"), annotation: [...reqs("CODE-02"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const issued = await codeFactory.issue({ client: spa });
     const first = await exchangeCode(client, spa, issued, { label: "token: first redemption" });
@@ -81,7 +81,7 @@ test.describe("CODE-02 Replaying a code revokes the tokens it produced", () => {
     });
   });
 
-  test("replay revokes the rotated successor of the refresh token too", { annotation: [...reqs("CODE-02"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("replay revokes the rotated successor of the refresh token too", { tag: tags("CODE-02"), annotation: [...reqs("CODE-02"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const issued = await codeFactory.issue({ client: spa });
     const first = await exchangeCode(client, spa, issued, { label: "token: first redemption" });
@@ -108,7 +108,7 @@ test.describe("CODE-02 Replaying a code revokes the tokens it produced", () => {
 });
 
 test.describe("CODE-03 Concurrent redemption has at most one winner", () => {
-  test("property: n ∈ [2..32] parallel identical redemptions give at most one 200", { annotation: [...reqs("CODE-03"), ...needs("code", "race")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("property: n ∈ [2..32] parallel identical redemptions give at most one 200", { tag: tags("CODE-03"), annotation: [...reqs("CODE-03"), ...needs("code", "race")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const MAX = 32;
     const group = await client.openConnections(MAX);
@@ -139,7 +139,7 @@ test.describe("CODE-03 Concurrent redemption has at most one winner", () => {
 });
 
 test.describe("CODE-04 A code lives at most 10 minutes", () => {
-  test("a code works at +20 s and is dead at CODE_TTL_MAX_S + SKEW_S", { annotation: [...reqs("CODE-04"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts, run }) => {
+  test("a code works at +20 s and is dead at CODE_TTL_MAX_S + SKEW_S", { tag: tags("CODE-04"), annotation: [...reqs("CODE-04"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts, run }) => {
     const spa = target.apps.spa;
     const { CODE_TTL_MAX_S, SKEW_S } = target.params;
     const late = CODE_TTL_MAX_S + SKEW_S;
@@ -200,7 +200,7 @@ test.describe("CODE-04 A code lives at most 10 minutes", () => {
 });
 
 test.describe("CODE-05 A code is bound to its client", () => {
-  test("a CONF code redeemed by CONF2 with valid credentials gives invalid_grant", { annotation: [...reqs("CODE-05"), ...needs("code", "http", "multi")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a CONF code redeemed by CONF2 with valid credentials gives invalid_grant", { tag: tags("CODE-05"), annotation: [...reqs("CODE-05"), ...needs("code", "http", "multi")] }, async ({ client, target, codeFactory, verdicts }) => {
     const { conf, conf2 } = target.apps;
     if (!conf2) return verdicts.skip("CODE-05", "the target file names no CONF2");
     const issued = await codeFactory.issue({ client: conf });
@@ -210,7 +210,7 @@ test.describe("CODE-05 A code is bound to its client", () => {
     });
   });
 
-  test("a SPA code redeemed with CLI's client_id gives invalid_grant", { annotation: [...reqs("CODE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a SPA code redeemed with CLI's client_id gives invalid_grant", { tag: tags("CODE-05"), annotation: [...reqs("CODE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const { spa, cli } = target.apps;
     if (!cli) return verdicts.skip("CODE-05", "the target file names no CLI app");
     const issued = await codeFactory.issue({ client: spa });
@@ -219,7 +219,7 @@ test.describe("CODE-05 A code is bound to its client", () => {
     });
   });
 
-  test("a CONF code sent with client_id=CONF and no secret gives 401 invalid_client", { annotation: [...reqs("CODE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a CONF code sent with client_id=CONF and no secret gives 401 invalid_client", { tag: tags("CODE-05"), annotation: [...reqs("CODE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const issued = await codeFactory.issue({ client: conf });
     await verdicts.check("CODE-05", "CONF's code in the public-client shape gets 401 invalid_client (RFC 6749 §3.2.1, TOKEN-09)", async () => {
@@ -251,7 +251,7 @@ const MUTATIONS: ReadonlyArray<readonly [name: string, apply: (u: string, other:
 ];
 
 test.describe("CODE-06 A code is bound to its redirect_uri", () => {
-  test("a different redirect_uri at the token endpoint gives invalid_grant; an omitted one is refused", { annotation: [...reqs("CODE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a different redirect_uri at the token endpoint gives invalid_grant; an omitted one is refused", { tag: tags("CODE-06"), annotation: [...reqs("CODE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const redeemWith = async (redirectUri: string | null, label: string): Promise<HttpResponse> => {
       const issued = await codeFactory.issue({ client: conf });
@@ -288,7 +288,7 @@ test.describe("CODE-06 A code is bound to its redirect_uri", () => {
     }, { clause: "error code when omitted" });
   });
 
-  test("property: AUTHZ-03 mutations of redirect_uri at the token endpoint give invalid_grant", { annotation: [...reqs("CODE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("property: AUTHZ-03 mutations of redirect_uri at the token endpoint give invalid_grant", { tag: tags("CODE-06"), annotation: [...reqs("CODE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const registered = conf.redirectUris[0] as string;
     const other = conf.redirectUris[1] ?? "https://other.example.test/callback";

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure } from "../checks/http.ts";
 import { AdminSession } from "../flows/admin.ts";
 import { authorizationParams, followOnOrigin, randomState } from "../flows/index.ts";
@@ -24,7 +24,7 @@ function ensureErrorRedirect(res: HttpResponse, registered: string, error: strin
 
 test.describe("CONSENT-04 Deny gives access_denied", () => {
   test("Deny redirects with access_denied and state, leaves no installation, and the transaction cannot be approved afterwards", {
-    annotation: [...reqs("CONSENT-04"), ...needs("http", "session", "code", "admin")],
+    tag: tags("CONSENT-04"), annotation: [...reqs("CONSENT-04"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const member = target.users.member;

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureStatus, sameSet } from "../checks/http.ts";
 import {
@@ -55,7 +55,7 @@ function subsets(xs: readonly string[]): string[][] {
 }
 
 test.describe("CONSENT-01 the user logs in before consent, and the request survives login", () => {
-  test("no session → login → consent for the same client and scopes → Approve → original state → code redeems with the original verifier", { annotation: [...reqs("CONSENT-01", "CONSENT-07"), ...needs("http", "code")] }, async ({ client, target, verdicts }) => {
+  test("no session → login → consent for the same client and scopes → Approve → original state → code redeems with the original verifier", { tag: tags("CONSENT-01", "CONSENT-07"), annotation: [...reqs("CONSENT-01", "CONSENT-07"), ...needs("http", "code")] }, async ({ client, target, verdicts }) => {
     const anon = client.withJar();
     const app = target.apps.spa;
     const req = authorizeRequest({ client: app, state: "s-c01 &=+" });
@@ -88,7 +88,7 @@ test.describe("CONSENT-01 the user logs in before consent, and the request survi
 });
 
 test.describe("CONSENT-02 consent shows the app, the workspace and exactly the requested scopes", () => {
-  test("property: for every non-empty S ⊆ registered the page lists exactly S, and names app, workspace and redirect host", { annotation: [...reqs("CONSENT-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: for every non-empty S ⊆ registered the page lists exactly S, and names app, workspace and redirect host", { tag: tags("CONSENT-02"), annotation: [...reqs("CONSENT-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const app = target.apps.conf;
     const all = subsets(app.scopes);
@@ -119,7 +119,7 @@ test.describe("CONSENT-02 consent shows the app, the workspace and exactly the r
 });
 
 test.describe("CONSENT-03 Approve issues a code for exactly the requested scope", () => {
-  test("the token's scope equals the requested set, and consent offers no per-scope choice", { annotation: [...reqs("CONSENT-03"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("the token's scope equals the requested set, and consent offers no per-scope choice", { tag: tags("CONSENT-03"), annotation: [...reqs("CONSENT-03"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     for (const app of [target.apps.spa, target.apps.conf]) {
       for (const scopes of subsets(app.scopes).slice(0, 4)) {
@@ -161,7 +161,7 @@ function ensureRefusedPost(res: HttpResponse, target: Target): void {
 }
 
 test.describe("CONSENT-05 the approval action is CSRF-protected", () => {
-  test("approval without the token, with another session's token, or from a foreign Origin/Referer is refused; session cookie attributes", { annotation: [...reqs("CONSENT-05"), ...needs("http", "session")] }, async ({ client, target, verdicts }) => {
+  test("approval without the token, with another session's token, or from a foreign Origin/Referer is refused; session cookie attributes", { tag: tags("CONSENT-05"), annotation: [...reqs("CONSENT-05"), ...needs("http", "session")] }, async ({ client, target, verdicts }) => {
     const app = target.apps.spa;
     const mine = await loggedIn(client, target, target.users.member);
     const other = await loggedIn(client, target, target.users.member);
@@ -252,7 +252,7 @@ function frameAncestors(res: HttpResponse): string | null {
 }
 
 test.describe("CONSENT-06 login and consent pages have anti-framing and referrer protection", () => {
-  test("login, consent and authorization error pages forbid framing, set Referrer-Policy and CSP, load nothing third-party", { annotation: [...reqs("CONSENT-06"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("login, consent and authorization error pages forbid framing, set Referrer-Policy and CSP, load nothing third-party", { tag: tags("CONSENT-06"), annotation: [...reqs("CONSENT-06"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const origin = new URL(target.baseUrl).origin;
     const app = target.apps.spa;
@@ -291,7 +291,7 @@ test.describe("CONSENT-06 login and consent pages have anti-framing and referrer
 });
 
 test.describe("CONSENT-07 the redirect after a form POST is a 303, never a 307 or 308", () => {
-  test("Approve and Deny answer 302/303 (303 preferred)", { annotation: [...reqs("CONSENT-07"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("Approve and Deny answer 302/303 (303 preferred)", { tag: tags("CONSENT-07"), annotation: [...reqs("CONSENT-07"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     for (const decision of ["approve", "deny"] as const) {
       const page = await sendAuthorize(session, authorizeRequest({ client: target.apps.spa }).pairs, { label: "authorize: consent page" });
@@ -311,7 +311,7 @@ async function promptOrCode(session: ProtocolClient, target: Target, app: AppIde
 }
 
 test.describe("CONSENT-08 public clients never get silent re-approval", () => {
-  test("a second request from a public client shows consent again; a confidential one skips it only under an active covering grant", { annotation: [...reqs("CONSENT-08"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a second request from a public client shows consent again; a confidential one skips it only under an active covering grant", { tag: tags("CONSENT-08"), annotation: [...reqs("CONSENT-08"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const publics = [target.apps.spa, target.apps.cli].filter((a): a is AppIdentity => a !== undefined);
     for (const app of publics) {
@@ -350,7 +350,7 @@ test.describe("CONSENT-08 public clients never get silent re-approval", () => {
 });
 
 test.describe("CONSENT-09 a token never exceeds the consenting user's own permissions", () => {
-  test("the restricted user's read:deals token cannot list deals (or consent refuses the scope)", { annotation: [...reqs("CONSENT-09"), ...needs("http", "session", "code", "multi")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("the restricted user's read:deals token cannot list deals (or consent refuses the scope)", { tag: tags("CONSENT-09"), annotation: [...reqs("CONSENT-09"), ...needs("http", "session", "code", "multi")] }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const restricted = target.users.restricted;
     if (!restricted || !conf.scopes.includes("read:deals")) {

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureStatus, ensureTokenError, sameSet } from "../checks/http.ts";
 import {
   ensureBearerAccepted,
@@ -36,7 +36,7 @@ function serverDate(res: HttpResponse): number | null {
 
 test.describe("INSTALL-01 admin revocation kills every token of the app in that workspace", () => {
   test("Revoke in the Installed tab kills access tokens, refresh tokens, pending codes and client-credentials tokens", {
-    annotation: [...reqs("INSTALL-01", "REFRESH-08"), ...needs("http", "session", "code", "admin")],
+    tag: tags("INSTALL-01", "REFRESH-08"), annotation: [...reqs("INSTALL-01", "REFRESH-08"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     // Two grants of USR-A, so "every" token is more than one; one code left unredeemed.
@@ -84,7 +84,7 @@ test.describe("INSTALL-01 admin revocation kills every token of the app in that 
 
 test.describe("INSTALL-02 revocation is scoped, and re-authorizing starts fresh", () => {
   test("other workspaces and other apps keep working; a new consent is a new grant and old tokens stay dead", {
-    annotation: [...reqs("INSTALL-02"), ...needs("http", "session", "code", "admin", "multi")],
+    tag: tags("INSTALL-02"), annotation: [...reqs("INSTALL-02"), ...needs("http", "session", "code", "admin", "multi")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const userB = target.users.secondWorkspace;
@@ -125,7 +125,7 @@ test.describe("INSTALL-02 revocation is scoped, and re-authorizing starts fresh"
 
 test.describe("INSTALL-03 only admins can revoke, and the Installed tab is accurate", () => {
   test("the Installed tab lists the app with its granted scopes, who authorized it and when", {
-    annotation: [...reqs("INSTALL-03"), ...needs("http", "session", "code", "admin")],
+    tag: tags("INSTALL-03"), annotation: [...reqs("INSTALL-03"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const scope = "read:contacts read:deals";
@@ -158,7 +158,7 @@ test.describe("INSTALL-03 only admins can revoke, and the Installed tab is accur
   });
 
   test("a member replaying the admin's Revoke request gets 403 and the tokens survive", {
-    annotation: [...reqs("INSTALL-03"), ...needs("http", "session", "code", "admin")],
+    tag: tags("INSTALL-03"), annotation: [...reqs("INSTALL-03"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     const granted = await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });
@@ -188,7 +188,7 @@ test.describe("INSTALL-03 only admins can revoke, and the Installed tab is accur
 
 test.describe("INSTALL-04 deleting an app, or rotating its secret", () => {
   test("deleting an app kills its tokens in every workspace and its authorization requests no longer redirect", {
-    annotation: [...reqs("INSTALL-04", "REFRESH-08"), ...needs("http", "session", "code", "admin")],
+    tag: tags("INSTALL-04", "REFRESH-08"), annotation: [...reqs("INSTALL-04", "REFRESH-08"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const admin = await AdminSession.open(client, target);
     // A throwaway confidential app stands for CONF, so a live target keeps its fixture app.
@@ -227,7 +227,7 @@ test.describe("INSTALL-04 deleting an app, or rotating its secret", () => {
   });
 
   test("rotating the secret retires the old one at once; issued tokens survive; refresh needs the new secret", {
-    annotation: [...reqs("INSTALL-04"), ...needs("http", "session", "code", "admin")],
+    tag: tags("INSTALL-04"), annotation: [...reqs("INSTALL-04"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const admin = await AdminSession.open(client, target);
     const app = await admin.registerIdentity("confidential", ["read:contacts"]);
@@ -253,7 +253,7 @@ test.describe("INSTALL-04 deleting an app, or rotating its secret", () => {
 
 test.describe("INSTALL-05 offboarding a user revokes that user's grants", () => {
   test("deactivating a member kills their tokens; client-credentials tokens survive", {
-    annotation: [...reqs("INSTALL-05", "REFRESH-08"), ...needs("http", "session", "code", "admin")],
+    tag: tags("INSTALL-05", "REFRESH-08"), annotation: [...reqs("INSTALL-05", "REFRESH-08"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     // Deactivation cannot be undone over HTTP: only on a target that can be reset.
     if (!(await target.reset())) {

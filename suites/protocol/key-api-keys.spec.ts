@@ -1,4 +1,4 @@
-import { test, reqs, needs, type Target } from "../harness/index.ts";
+import { test, reqs, needs, type Target, tags } from "../harness/index.ts";
 import { ensure, ensureStatus, ensureTokenError } from "../checks/http.ts";
 import {
   callApi,
@@ -48,7 +48,7 @@ async function contactIds(client: ProtocolClient, token: string, what: string): 
 
 test.describe("KEY-01 API keys are Bearer credentials on /v1, with the same error shape", () => {
   test("a workspace key reads its workspace's data; bad and revoked keys fail like bad tokens", {
-    annotation: [...reqs("KEY-01"), ...needs("http", "session", "code", "admin")],
+    tag: tags("KEY-01"), annotation: [...reqs("KEY-01"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     let session: AdminSession | null = null;
     const admin = async (): Promise<AdminSession> => (session ??= await AdminSession.open(client, target));
@@ -95,7 +95,7 @@ test.describe("KEY-01 API keys are Bearer credentials on /v1, with the same erro
 
 test.describe("KEY-02 API keys are not OAuth credentials", () => {
   test("a key is refused as client_secret, code and refresh_token, and /oauth/revoke leaves it working", {
-    annotation: [...reqs("KEY-02"), ...needs("http", "admin")],
+    tag: tags("KEY-02"), annotation: [...reqs("KEY-02"), ...needs("http", "admin")],
   }, async ({ client, target, verdicts }) => {
     let session: AdminSession | null = null;
     const { key } = await workspaceKey(target, async () => (session ??= await AdminSession.open(client, target)));
@@ -135,7 +135,7 @@ test.describe("KEY-02 API keys are not OAuth credentials", () => {
 
 test.describe("KEY-03 key secrecy and lifecycle", () => {
   test("a key is shown once, never again on any admin page, and is as unguessable as a token", {
-    annotation: [...reqs("KEY-03"), ...needs("http", "admin")],
+    tag: tags("KEY-03"), annotation: [...reqs("KEY-03"), ...needs("http", "admin")],
   }, async ({ client, target, verdicts }) => {
     const admin = await AdminSession.open(client, target);
     const name = `kit-once-${Date.now().toString(36)}`;

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureJsonContentType, ensureSchema, ensureStatus, sameSet } from "../checks/http.ts";
 import type { Metadata } from "../schemas/index.ts";
 
@@ -6,7 +6,7 @@ import type { Metadata } from "../schemas/index.ts";
 const WELL_KNOWN = "/.well-known/oauth-authorization-server";
 
 test.describe("META-01 RFC 8414 metadata is published and accurate", () => {
-  test("metadata document names the issuer, endpoints and capabilities", { annotation: [...reqs("META-01"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("metadata document names the issuer, endpoints and capabilities", { tag: tags("META-01"), annotation: [...reqs("META-01"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const res = await client.get(WELL_KNOWN, { label: "metadata: fetch" });
 
     const ok = await verdicts.check("META-01", "serve metadata as 200 application/json matching RFC 8414 §2", () => {

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { fc } from "../harness/property.ts";
 import { replayCommand } from "../harness/property.ts";
 import { readRunOptions } from "../harness/run-options.ts";
@@ -306,7 +306,7 @@ function commandArbs(withAdmin: boolean): Array<fc.Arbitrary<Cmd>> {
 }
 
 test.describe(`Model-based: the target agrees with the reference model (${MODEL_IDS.join(" ")})`, () => {
-  test("random authorize / exchange / refresh / revoke / API / clock / replay / reuse / uninstall sequences", { annotation: [...reqs(...MODEL_IDS), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("random authorize / exchange / refresh / revoke / API / clock / replay / reuse / uninstall sequences", { tag: tags(...MODEL_IDS), annotation: [...reqs(...MODEL_IDS), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
     test.setTimeout(120_000);
     if (verdicts.profile === "rfc") {
       // The model encodes the Pact profile (AMB-10..13, CODE-02 as MUST); under rfc several of its expectations are not requirements.

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureTokenError } from "../checks/http.ts";
 import { basicHeader, codeRequestPairs, describeSecret, ensureNoTokens, ensureTokenSuccess, postToken } from "../checks/token.ts";
@@ -19,7 +19,7 @@ const swapCase = (s: string) => [...s].map((c) => (c === c.toLowerCase() ? c.toU
 const flipOne = (s: string) => (s[0] === "A" ? "B" : "A") + s.slice(1);
 
 test.describe("PKCE-05 S256 round-trips for every valid verifier", () => {
-  test("property: any verifier in unreserved{43..128} redeems its S256 code", { annotation: [...reqs("PKCE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("property: any verifier in unreserved{43..128} redeems its S256 code", { tag: tags("PKCE-05"), annotation: [...reqs("PKCE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const examples = [APPENDIX_B_VERIFIER, LONGEST, DOT_TILDE_43, "~".repeat(43), ".".repeat(128), `${"a".repeat(60)}.~`];
     for (const v of examples) ensure(isValidVerifier(v), `kit bug: example ${v.length} is not a valid verifier`);
@@ -40,7 +40,7 @@ test.describe("PKCE-05 S256 round-trips for every valid verifier", () => {
 });
 
 test.describe("PKCE-06 A wrong verifier gives invalid_grant and burns the code", () => {
-  test("named wrong verifiers give invalid_grant, and the right one no longer works afterwards", { annotation: [...reqs("PKCE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("named wrong verifiers give invalid_grant, and the right one no longer works afterwards", { tag: tags("PKCE-06"), annotation: [...reqs("PKCE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     // A 64-character base verifier, so truncation to 43 and "+a" stay inside the grammar.
     const v = "Kx7.q~Zr0pLm-3_wYtUe9sVbNcHdJgAiOfQ2RkW1XnEa8yT4uBv5jC6lM.~zoIP";
@@ -69,7 +69,7 @@ test.describe("PKCE-06 A wrong verifier gives invalid_grant and burns the code",
     }
   });
 
-  test("property: any other valid verifier gives invalid_grant", { annotation: [...reqs("PKCE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("property: any other valid verifier gives invalid_grant", { tag: tags("PKCE-06"), annotation: [...reqs("PKCE-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     await checkProperty(
       verdicts,
@@ -88,7 +88,7 @@ test.describe("PKCE-06 A wrong verifier gives invalid_grant and burns the code",
 });
 
 test.describe("PKCE-07 A missing verifier is rejected", () => {
-  test("no code_verifier, or code_verifier= empty, is refused with invalid_request", { annotation: [...reqs("PKCE-07"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("no code_verifier, or code_verifier= empty, is refused with invalid_request", { tag: tags("PKCE-07"), annotation: [...reqs("PKCE-07"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     for (const [name, extra] of [["absent", []], ["empty (RFC 6749 §3.2: counts as omitted)", [["code_verifier", ""]]]] as const) {
       const issued = await codeFactory.issue({ client: spa });
@@ -106,7 +106,7 @@ test.describe("PKCE-07 A missing verifier is rejected", () => {
 });
 
 test.describe("PKCE-08 Downgrade protection", () => {
-  test("a code issued without code_challenge cannot be redeemed with a verifier", { annotation: [...reqs("PKCE-08"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a code issued without code_challenge cannot be redeemed with a verifier", { tag: tags("PKCE-08"), annotation: [...reqs("PKCE-08"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     for (const app of [target.apps.conf, target.apps.spa]) {
       const out = await codeFactory.authorize({ client: app, challenge: null, method: null });
       const code = out.location?.searchParams.get("code") ?? null;
@@ -146,7 +146,7 @@ const invalidVerifier = fc.oneof(
 );
 
 test.describe("PKCE-09 The token endpoint enforces verifier syntax", () => {
-  test("property: a verifier outside the grammar is refused even though S256 matches", { annotation: [...reqs("PKCE-09"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("property: a verifier outside the grammar is refused even though S256 matches", { tag: tags("PKCE-09"), annotation: [...reqs("PKCE-09"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const base = APPENDIX_B_VERIFIER;
     const named = [base.slice(0, 42), `${LONGEST}a`, `${base}+`, `${base}/`, `${base}=`, `${base.slice(0, 20)} ${base.slice(20)}`, `${base}é`];

@@ -1,4 +1,4 @@
-import { test, reqs, needs, CheckSkipped } from "../harness/index.ts";
+import { test, reqs, needs, CheckSkipped, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure } from "../checks/http.ts";
 import {
@@ -30,7 +30,7 @@ function appOf(apps: { spa: AppIdentity; cli?: AppIdentity; conf: AppIdentity },
 
 test.describe("REFRESH-01 A successful refresh has the documented shape", () => {
   for (const key of ["spa", "conf"] as const) {
-    test(`refresh by ${key === "spa" ? "a public client (client_id)" : "a confidential client (Basic)"} answers the RFC 6749 §5.1 shape`, { annotation: [...reqs("REFRESH-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+    test(`refresh by ${key === "spa" ? "a public client (client_id)" : "a confidential client (Basic)"} answers the RFC 6749 §5.1 shape`, { tag: tags("REFRESH-01"), annotation: [...reqs("REFRESH-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
       const app = target.apps[key];
       const grant = await freshGrant(client, codeFactory, app);
       const res = await refresh(client, app, grant.refresh, { label: "token: refresh" });
@@ -78,7 +78,7 @@ test.describe("REFRESH-03 Public-client refresh tokens rotate", () => {
     { key: "conf", clause: "confidential clients too", label: "CONF" },
   ];
   for (const c of cases) {
-    test(`${c.label}: each refresh returns a new refresh token and the presented one stops working`, { annotation: [...reqs("REFRESH-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+    test(`${c.label}: each refresh returns a new refresh token and the presented one stops working`, { tag: tags("REFRESH-03"), annotation: [...reqs("REFRESH-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
       const app = appOf(target.apps, c.key);
       if (!app) {
         verdicts.skip("REFRESH-03", `the target file names no ${c.label} app`);
@@ -103,7 +103,7 @@ test.describe("REFRESH-03 Public-client refresh tokens rotate", () => {
     });
   }
 
-  test("property: for chain lengths k ∈ [1..10] only the newest refresh token works", { annotation: [...reqs("REFRESH-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+  test("property: for chain lengths k ∈ [1..10] only the newest refresh token works", { tag: tags("REFRESH-03"), annotation: [...reqs("REFRESH-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     if (target.params.ROTATION_GRACE_S > 0 && !target.clock) {
       verdicts.skip("REFRESH-03", `ROTATION_GRACE_S is ${target.params.ROTATION_GRACE_S} s and the target has no clock to pass it`);
       return;
@@ -137,7 +137,7 @@ test.describe("REFRESH-03 Public-client refresh tokens rotate", () => {
 });
 
 test.describe("REFRESH-04 Reusing a rotated token revokes the whole family", () => {
-  test("R1 → R2, A2; reusing R1 revokes R2 and the grant's access tokens", { annotation: [...reqs("REFRESH-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+  test("R1 → R2, A2; reusing R1 revokes R2 and the grant's access tokens", { tag: tags("REFRESH-04"), annotation: [...reqs("REFRESH-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     const app = target.apps.spa;
     const first = await freshGrant(client, codeFactory, app);
     const second = await rotate(client, first, "R1 → R2");
@@ -160,7 +160,7 @@ test.describe("REFRESH-04 Reusing a rotated token revokes the whole family", () 
     }, { clause: "PACT-PROFILE" });
   });
 
-  test("property: for every chain length k and i < k, presenting R_i invalidates R_k", { annotation: [...reqs("REFRESH-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+  test("property: for every chain length k and i < k, presenting R_i invalidates R_k", { tag: tags("REFRESH-04"), annotation: [...reqs("REFRESH-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     if (target.params.ROTATION_GRACE_S > 0 && !target.clock && !run.slow) {
       verdicts.skip("REFRESH-04", `ROTATION_GRACE_S is ${target.params.ROTATION_GRACE_S} s, the target has no clock and --slow was not given`);
       return;
@@ -205,7 +205,7 @@ test.describe("REFRESH-04 Reusing a rotated token revokes the whole family", () 
     }
   });
 
-  test("concurrent: n parallel refreshes of one token give at most one success", { annotation: [...reqs("REFRESH-04"), ...needs("http", "code", "race")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("concurrent: n parallel refreshes of one token give at most one success", { tag: tags("REFRESH-04"), annotation: [...reqs("REFRESH-04"), ...needs("http", "code", "race")] }, async ({ client, target, verdicts, codeFactory }) => {
     if (target.params.ROTATION_GRACE_S > 0) {
       // The catalogue's concurrent variant is stated for ROTATION_GRACE_S = 0; inside a grace window several successes are allowed.
       verdicts.skip("REFRESH-04", `ROTATION_GRACE_S is ${target.params.ROTATION_GRACE_S} s; the concurrent variant applies only with a zero grace window`, "concurrent refreshes");

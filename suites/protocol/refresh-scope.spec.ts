@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureTokenError, sameSet } from "../checks/http.ts";
 import { bearerHeaders, ensureRefreshWorks, fingerprint, freshGrant, scopeTokens } from "../checks/lifecycle.ts";
@@ -47,7 +47,7 @@ async function ensureApiEnforces(client: ProtocolClient, accessToken: string, gr
 }
 
 test.describe("REFRESH-05 The client may narrow the scope", () => {
-  test("grant {read:contacts write:contacts}: narrowing to read:contacts, then back to the grant", { annotation: [...reqs("REFRESH-05", "REFRESH-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("grant {read:contacts write:contacts}: narrowing to read:contacts, then back to the grant", { tag: tags("REFRESH-05", "REFRESH-03"), annotation: [...reqs("REFRESH-05", "REFRESH-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.spa;
     const S = ["read:contacts", "write:contacts"].filter((s) => app.scopes.includes(s));
     if (S.length < 2) {
@@ -91,7 +91,7 @@ test.describe("REFRESH-05 The client may narrow the scope", () => {
     }, { clause: "public clients" });
   });
 
-  test("property: for every non-empty S′ ⊆ S the response scope is S′ and the API enforces S′", { annotation: [...reqs("REFRESH-05"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: for every non-empty S′ ⊆ S the response scope is S′ and the API enforces S′", { tag: tags("REFRESH-05"), annotation: [...reqs("REFRESH-05"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.conf;
     const registered = app.scopes.filter((s) => s in PROBES);
     const grantAndNarrow = fc
@@ -114,7 +114,7 @@ test.describe("REFRESH-05 The client may narrow the scope", () => {
 });
 
 test.describe("REFRESH-06 Widening the scope is rejected", () => {
-  test("a refresh adding read:deals to a read:contacts grant gets invalid_scope and the token survives", { annotation: [...reqs("REFRESH-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a refresh adding read:deals to a read:contacts grant gets invalid_scope and the token survives", { tag: tags("REFRESH-06"), annotation: [...reqs("REFRESH-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.conf;
     const grant = await freshGrant(client, codeFactory, app, { scope: "read:contacts" });
     const widened = app.scopes.includes("read:deals") ? "read:contacts read:deals" : "read:contacts write:deals";
@@ -129,7 +129,7 @@ test.describe("REFRESH-06 Widening the scope is rejected", () => {
     }, { clause: "PACT-PROFILE" });
   });
 
-  test("property: every S′ ⊄ S gives invalid_scope", { annotation: [...reqs("REFRESH-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: every S′ ⊄ S gives invalid_scope", { tag: tags("REFRESH-06"), annotation: [...reqs("REFRESH-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.conf;
     const registered = app.scopes;
     const scopeLike = fc.stringMatching(/^[a-z]{1,8}:[a-z]{1,8}$/);

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureTokenError } from "../checks/http.ts";
 import { ensureInvalidClient, ensureRefreshRejected, ensureRefreshWorks, ensureRevoked200, freshGrant, rotate, withinPropagation } from "../checks/lifecycle.ts";
@@ -8,7 +8,7 @@ const DAY_S = 86400;
 const REFRESH_TTL_S = 30 * DAY_S;
 
 test.describe("REFRESH-02 A refresh token lasts 30 days", () => {
-  test("unused for 30 days − SKEW_S it works; for 30 days + SKEW_S it gives invalid_grant", { annotation: [...reqs("REFRESH-02"), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("unused for 30 days − SKEW_S it works; for 30 days + SKEW_S it gives invalid_grant", { tag: tags("REFRESH-02"), annotation: [...reqs("REFRESH-02"), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
     const clock = target.clock;
     if (!clock) return verdicts.skip("REFRESH-02", "target has no clock control");
     const skew = target.params.SKEW_S;
@@ -25,7 +25,7 @@ test.describe("REFRESH-02 A refresh token lasts 30 days", () => {
     }, { clause: "MUST" });
   });
 
-  test("a token obtained by rotation on day 29 is valid until day 29 + 30", { annotation: [...reqs("REFRESH-02"), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a token obtained by rotation on day 29 is valid until day 29 + 30", { tag: tags("REFRESH-02"), annotation: [...reqs("REFRESH-02"), ...needs("http", "code", "clock")] }, async ({ client, target, verdicts, codeFactory }) => {
     const clock = target.clock;
     if (!clock) return verdicts.skip("REFRESH-02", "target has no clock control");
     if (!verdicts.applies("REFRESH-02", "PACT-PROFILE")) return verdicts.skip("REFRESH-02", "the sliding lifetime is a PACT-PROFILE clause, not checked under --profile rfc (AMB-10)", "rotation on day 29");
@@ -50,7 +50,7 @@ test.describe("REFRESH-02 A refresh token lasts 30 days", () => {
 });
 
 test.describe("REFRESH-07 A refresh token is bound to its client", () => {
-  test("another client, or the right client without its secret, cannot use the refresh token", { annotation: [...reqs("REFRESH-07"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("another client, or the right client without its secret, cannot use the refresh token", { tag: tags("REFRESH-07"), annotation: [...reqs("REFRESH-07"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const { conf, conf2, spa, cli } = target.apps;
     const confGrant = await freshGrant(client, codeFactory, conf);
     const spaGrant = await freshGrant(client, codeFactory, spa);
@@ -77,7 +77,7 @@ test.describe("REFRESH-07 A refresh token is bound to its client", () => {
 });
 
 test.describe("REFRESH-08 A revoked grant cannot be refreshed (/oauth/revoke)", () => {
-  test("after /oauth/revoke of the refresh token, refreshing gives invalid_grant", { annotation: [...reqs("REFRESH-08"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("after /oauth/revoke of the refresh token, refreshing gives invalid_grant", { tag: tags("REFRESH-08"), annotation: [...reqs("REFRESH-08"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     for (const app of [target.apps.spa, target.apps.conf]) {
       const grant = await freshGrant(client, codeFactory, app);
       const rotated = await rotate(client, grant, "rotate once before revoking");
@@ -90,7 +90,7 @@ test.describe("REFRESH-08 A revoked grant cannot be refreshed (/oauth/revoke)", 
 });
 
 test.describe("REFRESH-09 Wrong token types and missing parameters are rejected", () => {
-  test("access tokens, codes, random strings and missing refresh_token are refused", { annotation: [...reqs("REFRESH-09"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("access tokens, codes, random strings and missing refresh_token are refused", { tag: tags("REFRESH-09"), annotation: [...reqs("REFRESH-09"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.spa;
     const grant = await freshGrant(client, codeFactory, app);
     const unredeemed = await codeFactory.issue({ client: app });
@@ -112,7 +112,7 @@ test.describe("REFRESH-09 Wrong token types and missing parameters are rejected"
     });
   });
 
-  test("property: a random refresh_token gives invalid_grant", { annotation: [...reqs("REFRESH-09"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: a random refresh_token gives invalid_grant", { tag: tags("REFRESH-09"), annotation: [...reqs("REFRESH-09"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const apps = [target.apps.spa, target.apps.conf];
     await checkProperty(
       verdicts,

@@ -1,4 +1,4 @@
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureStatus, ensureTokenError } from "../checks/http.ts";
 import { ensureBearerAccepted, ensureSecretAbsent, estimateEntropy, maxSharedBeyondPrefix } from "../checks/admin.ts";
@@ -129,7 +129,7 @@ async function registerVerdict(verdicts: Verdicts, name: string, fn: () => Promi
 
 test.describe("REG-01 confidential registration issues a client_id and a client_secret", () => {
   test("a confidential app gets a client_id and a secret that authenticates; secrets are unguessable", {
-    annotation: [...reqs("REG-01"), ...needs("http", "session", "admin")],
+    tag: tags("REG-01"), annotation: [...reqs("REG-01"), ...needs("http", "session", "admin")],
   }, async ({ client, target, verdicts }) => {
     const admin = await AdminSession.open(client, target);
     const app = await admin.registerIdentity("confidential", ["read:contacts"]);
@@ -164,7 +164,7 @@ test.describe("REG-01 confidential registration issues a client_id and a client_
 
 test.describe("REG-02 the secret is shown only at creation; rotation replaces it", () => {
   test("no admin page shows the secret after creation; Regenerate shows a new one once and retires the old", {
-    annotation: [...reqs("REG-02"), ...needs("http", "session", "admin")],
+    tag: tags("REG-02"), annotation: [...reqs("REG-02"), ...needs("http", "session", "admin")],
   }, async ({ client, target, verdicts }) => {
     const admin = await AdminSession.open(client, target);
     const app = await admin.registerIdentity("confidential", ["read:contacts"]);
@@ -198,7 +198,7 @@ test.describe("REG-02 the secret is shown only at creation; rotation replaces it
 
 test.describe("REG-03 public clients get no secret and cannot use one", () => {
   test("a public app gets no secret; a presented secret is refused and an empty one ignored", {
-    annotation: [...reqs("REG-03"), ...needs("http", "session", "code", "admin")],
+    tag: tags("REG-03"), annotation: [...reqs("REG-03"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const admin = await AdminSession.open(client, target);
     const app = await admin.registerIdentity("public", ["read:contacts"]);
@@ -225,7 +225,7 @@ test.describe("REG-03 public clients get no secret and cannot use one", () => {
 
 test.describe("REG-04 redirect URI registration is validated", () => {
   test("property: generated invalid URIs are only rejected; generated valid URIs are only accepted, stored byte-identical", {
-    annotation: [...reqs("REG-04"), ...needs("http", "session", "admin")],
+    tag: tags("REG-04"), annotation: [...reqs("REG-04"), ...needs("http", "session", "admin")],
   }, async ({ client, target, verdicts }) => {
     const admin = await AdminSession.open(client, target);
     await checkProperty(verdicts, "REG-04", "relative, fragment, non-loopback http and wildcard URIs are rejected", invalidMust, (c) => expectRejected(admin, c), { numRuns: 40, examples: MUST_EXAMPLES, clause: "MUST" });
@@ -237,7 +237,7 @@ test.describe("REG-04 redirect URI registration is validated", () => {
 
 test.describe("REG-05 registered scopes come from the scope reference and cap every grant", () => {
   test("unknown scopes are refused at registration; the registered set bounds client credentials and authorization", {
-    annotation: [...reqs("REG-05"), ...needs("http", "session", "code", "admin")],
+    tag: tags("REG-05"), annotation: [...reqs("REG-05"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const admin = await AdminSession.open(client, target);
     for (const bad of ["nope:nothing", "READ:contacts", "read:contacts "]) {

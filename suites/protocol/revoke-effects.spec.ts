@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure } from "../checks/http.ts";
 import {
   callApi,
@@ -16,7 +16,7 @@ import { revoke } from "../flows/tokens.ts";
 
 test.describe("REVOKE-03 Revoking a refresh token kills the grant's access tokens", () => {
   for (const key of ["spa", "conf"] as const) {
-    test(`${key === "spa" ? "SPA" : "CONF"}: after revoking the current refresh token, it and every access token of the grant are dead`, { annotation: [...reqs("REVOKE-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+    test(`${key === "spa" ? "SPA" : "CONF"}: after revoking the current refresh token, it and every access token of the grant are dead`, { tag: tags("REVOKE-03"), annotation: [...reqs("REVOKE-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
       const app = target.apps[key];
       const first = await freshGrant(client, codeFactory, app);
       const second = await rotate(client, first, "rotation before revocation");
@@ -35,7 +35,7 @@ test.describe("REVOKE-03 Revoking a refresh token kills the grant's access token
 });
 
 test.describe("REVOKE-04 Revoking an access token kills only that token", () => {
-  test("after revoking A1, A1 is dead while A2 and the refresh token keep working", { annotation: [...reqs("REVOKE-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("after revoking A1, A1 is dead while A2 and the refresh token keep working", { tag: tags("REVOKE-04"), annotation: [...reqs("REVOKE-04"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.spa;
     const first = await freshGrant(client, codeFactory, app);
     const second = await rotate(client, first, "second access token of the grant");
@@ -54,7 +54,7 @@ test.describe("REVOKE-04 Revoking an access token kills only that token", () => 
 });
 
 test.describe("REVOKE-07 A client cannot revoke another client's token", () => {
-  test("CONF2 revoking CONF's tokens, and SPA revoking CLI's tokens or an API key, changes nothing", { annotation: [...reqs("REVOKE-07"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("CONF2 revoking CONF's tokens, and SPA revoking CLI's tokens or an API key, changes nothing", { tag: tags("REVOKE-07"), annotation: [...reqs("REVOKE-07"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const { conf, conf2, spa, cli } = target.apps;
     const pairs = [
       { owner: conf, other: conf2, label: "CONF2 → CONF", missing: "the target file names no second confidential app (conf2)" },

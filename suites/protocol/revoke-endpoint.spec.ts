@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureTokenError } from "../checks/http.ts";
 import {
@@ -24,7 +24,7 @@ function revokeRaw(client: ProtocolClient, form: Array<[string, string]>, header
 }
 
 test.describe("REVOKE-01 The revocation request shape works", () => {
-  test("POST /oauth/revoke with token, optional hint and client authentication answers 200", { annotation: [...reqs("REVOKE-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("POST /oauth/revoke with token, optional hint and client authentication answers 200", { tag: tags("REVOKE-01"), annotation: [...reqs("REVOKE-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const { spa, conf } = target.apps;
     const s = await freshGrant(client, codeFactory, spa);
     await verdicts.check("REVOKE-01", "public client: token + client_id, no hint → 200 (RFC 7009 §2.1, §2.2)", async () => {
@@ -44,7 +44,7 @@ test.describe("REVOKE-01 The revocation request shape works", () => {
 });
 
 test.describe("REVOKE-02 Invalid tokens get 200, and revocation is idempotent", () => {
-  test("random, already revoked and twice-revoked tokens get 200", { annotation: [...reqs("REVOKE-02"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("random, already revoked and twice-revoked tokens get 200", { tag: tags("REVOKE-02"), annotation: [...reqs("REVOKE-02"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const { spa, conf } = target.apps;
     await verdicts.check("REVOKE-02", "a random token string gets 200 (RFC 7009 §2.2)", async () => {
       ensureRevoked200(await revoke(client, spa, "not-a-token-8f3a0c", { label: "revoke: random token (SPA)" }), "random token, SPA");
@@ -61,7 +61,7 @@ test.describe("REVOKE-02 Invalid tokens get 200, and revocation is idempotent", 
     });
   });
 
-  test("expired access and refresh tokens get 200", { annotation: [...reqs("REVOKE-02"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("expired access and refresh tokens get 200", { tag: tags("REVOKE-02"), annotation: [...reqs("REVOKE-02"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const clock = target.clock;
     if (!clock) {
       verdicts.skip("REVOKE-02", "expiring a token needs the target's clock (a 30-day wait is not an option)", "expired tokens");
@@ -76,7 +76,7 @@ test.describe("REVOKE-02 Invalid tokens get 200, and revocation is idempotent", 
     });
   });
 
-  test("property: every random token string (1..4096 characters) gets 200", { annotation: [...reqs("REVOKE-02"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: every random token string (1..4096 characters) gets 200", { tag: tags("REVOKE-02"), annotation: [...reqs("REVOKE-02"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const apps = [target.apps.spa, target.apps.conf];
     const token = fc.oneof(
       fc.string({ minLength: 1, maxLength: 64 }),
@@ -97,7 +97,7 @@ test.describe("REVOKE-02 Invalid tokens get 200, and revocation is idempotent", 
 });
 
 test.describe("REVOKE-05 token_type_hint is only a hint", () => {
-  test("property: every hint × token kind revokes the token", { annotation: [...reqs("REVOKE-05"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: every hint × token kind revokes the token", { tag: tags("REVOKE-05"), annotation: [...reqs("REVOKE-05"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const app = target.apps.spa;
     const hint = fc.oneof(fc.constant<string | null>(null), fc.constantFrom("access_token", "refresh_token"), fc.stringMatching(/^[a-z_]{1,16}$/));
     const kind = fc.constantFrom<"access" | "refresh">("access", "refresh");
@@ -123,7 +123,7 @@ test.describe("REVOKE-05 token_type_hint is only a hint", () => {
 });
 
 test.describe("REVOKE-06 Client authentication and request validation apply", () => {
-  test("failed client authentication gives invalid_client and revokes nothing", { annotation: [...reqs("REVOKE-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("failed client authentication gives invalid_client and revokes nothing", { tag: tags("REVOKE-06"), annotation: [...reqs("REVOKE-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const { conf, spa } = target.apps;
     const g = await freshGrant(client, codeFactory, conf);
     const wrong = `${conf.clientSecret ?? ""}-not`;
@@ -160,7 +160,7 @@ test.describe("REVOKE-06 Client authentication and request validation apply", ()
     }, { clause: "public-client" });
   });
 
-  test("missing, empty or duplicated token, and GET, are refused", { annotation: [...reqs("REVOKE-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("missing, empty or duplicated token, and GET, are refused", { tag: tags("REVOKE-06"), annotation: [...reqs("REVOKE-06"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const spa = target.apps.spa;
     const s = await freshGrant(client, codeFactory, spa);
     await verdicts.check("REVOKE-06", "token missing gives 400 invalid_request (RFC 7009 §2.1, §2.2.1)", async () => {

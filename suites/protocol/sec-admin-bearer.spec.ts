@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure } from "../checks/http.ts";
 import { bearer, ensureBearerAccepted, fp } from "../checks/admin.ts";
 import { AdminSession } from "../flows/admin.ts";
@@ -40,7 +40,7 @@ async function adminCalls(admin: AdminSession): Promise<AdminCall[]> {
 
 test.describe("SEC-07 OAuth tokens cannot reach administration", () => {
   test("OAuth tokens of every grant and API keys, as Bearer, get 401 or 403 on every admin page and form", {
-    annotation: [...reqs("SEC-07"), ...needs("http", "session", "code", "admin")],
+    tag: tags("SEC-07"), annotation: [...reqs("SEC-07"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     // The admin's own token with every scope CONF has is the strongest OAuth credential there is.

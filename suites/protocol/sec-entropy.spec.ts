@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { analyseSamples, isJwt, jwtIds } from "../checks/entropy.ts";
 import { bearer } from "../checks/api.ts";
@@ -71,14 +71,14 @@ function accessToken(res: HttpResponse): { access_token: string; refresh_token?:
 }
 
 test.describe("SEC-03 Tokens, codes and secrets carry at least 128 bits of randomness", () => {
-  test("authorization codes", { annotation: [...reqs("SEC-03"), ...needs("http", "code")] }, async ({ target, verdicts, codeFactory, run }) => {
+  test("authorization codes", { tag: tags("SEC-03"), annotation: [...reqs("SEC-03"), ...needs("http", "code")] }, async ({ target, verdicts, codeFactory, run }) => {
     const n = sampleSize(run, QUICK_N.codes);
     await codeFactory.session();
     const codes = await collect(n, 4, async () => (await codeFactory.issue({ client: target.apps.spa, scope: "read:contacts" })).code);
     await judgeFamily(verdicts, run, "authorization codes", codes);
   });
 
-  test("access and refresh tokens", { annotation: [...reqs("SEC-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+  test("access and refresh tokens", { tag: tags("SEC-03"), annotation: [...reqs("SEC-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     const n = sampleSize(run, QUICK_N.tokens);
     const spa = target.apps.spa;
     const issued = await codeFactory.issue({ client: spa, scope: "read:contacts" });
@@ -116,7 +116,7 @@ test.describe("SEC-03 Tokens, codes and secrets carry at least 128 bits of rando
     }
   });
 
-  test("client secrets from rotation", { annotation: [...reqs("SEC-03"), ...needs("http", "admin")] }, async ({ client, target, verdicts, run }) => {
+  test("client secrets from rotation", { tag: tags("SEC-03"), annotation: [...reqs("SEC-03"), ...needs("http", "admin")] }, async ({ client, target, verdicts, run }) => {
     const n = sampleSize(run, QUICK_N.admin);
     const admin = await AdminSession.open(client, target);
     // A throwaway app, so the target file's CONF secret is never rotated (REG-02: rotation replaces the secret).
@@ -132,7 +132,7 @@ test.describe("SEC-03 Tokens, codes and secrets carry at least 128 bits of rando
     }
   });
 
-  test("API keys", { annotation: [...reqs("SEC-03"), ...needs("http", "admin")] }, async ({ client, target, verdicts, run }) => {
+  test("API keys", { tag: tags("SEC-03"), annotation: [...reqs("SEC-03"), ...needs("http", "admin")] }, async ({ client, target, verdicts, run }) => {
     const n = sampleSize(run, QUICK_N.admin);
     const admin = await AdminSession.open(client, target);
     const tag = randomBytes(4).toString("hex");

@@ -1,4 +1,4 @@
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure } from "../checks/http.ts";
 import { authorizeRequest, consentSubmission, isConsentPage, loginSubmission, metaRefreshTargets, redirectOrigins, scriptText, sendAuthorize, sendConsent, setParam } from "../checks/authz.ts";
@@ -95,7 +95,7 @@ async function sweep(verdicts: Verdicts, what: string, combos: readonly Combo[],
 }
 
 test.describe("SEC-01 no open redirects anywhere on the authorization server", () => {
-  test("login page and login return paths", { annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts }) => {
+  test("login page and login return paths", { tag: tags("SEC-01"), annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts }) => {
     const origin = new URL(target.baseUrl).origin;
     const own = new Set([origin]);
     const user = target.users.member;
@@ -115,7 +115,7 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     });
   });
 
-  test("logout, signed in and signed out", { annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts }) => {
+  test("logout, signed in and signed out", { tag: tags("SEC-01"), annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts }) => {
     const origin = new URL(target.baseUrl).origin;
     const own = new Set([origin]);
     await sweep(verdicts, "logout with the parameters", BATCHED, async (combo) => {
@@ -135,7 +135,7 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     });
   });
 
-  test("authorize and consent, with and without a session", { annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("authorize and consent, with and without a session", { tag: tags("SEC-01"), annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const origin = new URL(target.baseUrl).origin;
     const app = target.apps.conf;
     const allowed = new Set([origin, ...redirectOrigins(app.redirectUris)]);
@@ -153,7 +153,7 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     });
   });
 
-  test("admin console, error pages and every other page", { annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("admin console, error pages and every other page", { tag: tags("SEC-01"), annotation: [...reqs("SEC-01"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const origin = new URL(target.baseUrl).origin;
     const own = new Set([origin]);
     const admin = client.withJar(await codeFactory.session(target.users.admin));

@@ -1,5 +1,5 @@
 import { Agent } from "undici";
-import { test, reqs, needs, type RunOptions, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type RunOptions, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { basicAuthorization } from "../http/basic.ts";
 import { ProtocolClient } from "../http/client.ts";
@@ -57,7 +57,7 @@ function clientFrom(client: ProtocolClient, target: Target, localAddress: string
 }
 
 test.describe("SEC-05 Credential endpoints are protected against brute force", () => {
-  test("the token endpoint throttles failed client authentications with 429 and Retry-After; another source is not blocked", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
+  test("the token endpoint throttles failed client authentications with 429 and Retry-After; another source is not blocked", { tag: tags("SEC-05"), annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
     const reason = liveTargetReason(target, run);
     if (reason) return verdicts.skip("SEC-05", reason);
     const next = await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/token");
@@ -73,7 +73,7 @@ test.describe("SEC-05 Credential endpoints are protected against brute force", (
     }, { clause: "observable form" });
   });
 
-  test("the revocation endpoint throttles failed client authentications with 429 and Retry-After", { annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
+  test("the revocation endpoint throttles failed client authentications with 429 and Retry-After", { tag: tags("SEC-05"), annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
     const reason = liveTargetReason(target, run);
     if (reason) return verdicts.skip("SEC-05", reason);
     await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/revoke");

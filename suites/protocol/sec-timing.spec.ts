@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { Agent } from "undici";
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { ksTwoSample, mannWhitneyU, median } from "../checks/stats.ts";
 import { basicAuthorization } from "../http/basic.ts";
@@ -79,7 +79,7 @@ function sourcePool(base: ProtocolClient, target: Target): ((i: number) => Proto
 }
 
 test.describe("SEC-04 Secret comparison leaks nothing through timing", () => {
-  test("client secret near-misses are not faster or slower than far misses", { annotation: [...reqs("SEC-04"), ...needs("http", "timing")] }, async ({ client, target, verdicts, run }) => {
+  test("client secret near-misses are not faster or slower than far misses", { tag: tags("SEC-04"), annotation: [...reqs("SEC-04"), ...needs("http", "timing")] }, async ({ client, target, verdicts, run }) => {
     if (!run.slow) return verdicts.skip("SEC-04", SLOW_ONLY);
     test.setTimeout(30 * 60_000);
     const app = target.apps.conf;
@@ -103,7 +103,7 @@ test.describe("SEC-04 Secret comparison leaks nothing through timing", () => {
     await judge(verdicts, "client secret", far, near);
   });
 
-  test("refresh-token near-misses are not faster or slower than far misses", { annotation: [...reqs("SEC-04"), ...needs("http", "timing", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+  test("refresh-token near-misses are not faster or slower than far misses", { tag: tags("SEC-04"), annotation: [...reqs("SEC-04"), ...needs("http", "timing", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     if (!run.slow) return verdicts.skip("SEC-04", SLOW_ONLY);
     test.setTimeout(30 * 60_000);
     const spa = target.apps.spa;
@@ -120,7 +120,7 @@ test.describe("SEC-04 Secret comparison leaks nothing through timing", () => {
     await judge(verdicts, "refresh token", far, near);
   });
 
-  test("PKCE verifier near-misses are not faster or slower than far misses", { annotation: [...reqs("SEC-04"), ...needs("http", "timing", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
+  test("PKCE verifier near-misses are not faster or slower than far misses", { tag: tags("SEC-04"), annotation: [...reqs("SEC-04"), ...needs("http", "timing", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     if (!run.slow) return verdicts.skip("SEC-04", SLOW_ONLY);
     test.setTimeout(120 * 60_000);
     // RFC 7636 §4.6 compares S256(verifier) with the challenge, so a verifier near-miss is a far miss

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { authorizeRequest, decide, isConsentPage, sendAuthorize, setParam } from "../checks/authz.ts";
 import { exchangeCode, refresh, withClientAuth } from "../flows/tokens.ts";
@@ -35,7 +35,7 @@ function containsSecret(url: string, secret: string): boolean {
 }
 
 test.describe("SEC-02 tokens and secrets never travel in URLs", () => {
-  test("authorization responses carry only code, state and iss; no Location or Pact link carries a token, secret or key", { annotation: [...reqs("SEC-02"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory, journal }) => {
+  test("authorization responses carry only code, state and iss; no Location or Pact link carries a token, secret or key", { tag: tags("SEC-02"), annotation: [...reqs("SEC-02"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory, journal }) => {
     const session = client.withJar(await codeFactory.session());
     const secrets: Array<[string, string]> = [];
     for (const app of Object.values(target.apps)) if (app?.clientSecret) secrets.push(["client secret", app.clientSecret]);
@@ -89,7 +89,7 @@ test.describe("SEC-02 tokens and secrets never travel in URLs", () => {
     });
   });
 
-  test("credentials in the query are refused by the token and revocation endpoints and ignored by the API", { annotation: [...reqs("SEC-02"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("credentials in the query are refused by the token and revocation endpoints and ignored by the API", { tag: tags("SEC-02"), annotation: [...reqs("SEC-02"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const conf = target.apps.conf;
     await verdicts.check("SEC-02", "client credentials in the token endpoint's query give no token (RFC 6749 §2.3.1)", async () => {
       const q = new URLSearchParams([["client_id", conf.clientId], ["client_secret", conf.clientSecret ?? ""]]).toString();
@@ -127,7 +127,7 @@ function spaOrigin(uris: readonly string[]): string {
 const EVIL = "https://evil.test";
 
 test.describe("SEC-08 CORS is off on authorize and narrow elsewhere", () => {
-  test("/oauth/authorize never answers CORS, to GET or OPTIONS, for any origin", { annotation: [...reqs("SEC-08"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("/oauth/authorize never answers CORS, to GET or OPTIONS, for any origin", { tag: tags("SEC-08"), annotation: [...reqs("SEC-08"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
     const session = client.withJar(await codeFactory.session());
     const spa = target.apps.spa;
     const valid = authorizeRequest({ client: spa }).pairs;
@@ -150,7 +150,7 @@ test.describe("SEC-08 CORS is off on authorize and narrow elsewhere", () => {
     }
   });
 
-  test("/oauth/token and /oauth/revoke answer the SPA's registered origin without credentials, never an unregistered one", { annotation: [...reqs("SEC-08"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("/oauth/token and /oauth/revoke answer the SPA's registered origin without credentials, never an unregistered one", { tag: tags("SEC-08"), annotation: [...reqs("SEC-08"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const spa = target.apps.spa;
     const mine = spaOrigin(spa.redirectUris);
     for (const path of ["/oauth/token", "/oauth/revoke"]) {

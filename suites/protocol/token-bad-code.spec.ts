@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensureTokenError } from "../checks/http.ts";
 import { basicHeader, codeRequestPairs, describeSecret, ensureNoTokens, ensureTokenSuccess, postToken, type TokenBody } from "../checks/token.ts";
@@ -9,7 +9,7 @@ import { newVerifier } from "../http/pkce.ts";
 const BAD_CODE = "RFC 6749 §5.2: invalid_grant";
 
 test.describe("TOKEN-12 A bad code gives invalid_grant", () => {
-  test("property: any random string of 1..4096 characters as code gives invalid_grant", { annotation: [...reqs("TOKEN-12"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: any random string of 1..4096 characters as code gives invalid_grant", { tag: tags("TOKEN-12"), annotation: [...reqs("TOKEN-12"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const redirectUri = conf.redirectUris[0] as string;
     const verifier = newVerifier();
@@ -34,7 +34,7 @@ test.describe("TOKEN-12 A bad code gives invalid_grant", () => {
     );
   });
 
-  test("used, foreign and token-shaped codes give invalid_grant", { annotation: [...reqs("TOKEN-12"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("used, foreign and token-shaped codes give invalid_grant", { tag: tags("TOKEN-12"), annotation: [...reqs("TOKEN-12"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const { spa, cli } = target.apps;
     const issued = await codeFactory.issue({ client: spa });
     const first = await exchangeCode(client, spa, issued, { label: "token: first redemption" });
@@ -65,7 +65,7 @@ test.describe("TOKEN-12 A bad code gives invalid_grant", () => {
     }
   });
 
-  test("an expired code gives invalid_grant", { annotation: [...reqs("TOKEN-12"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("an expired code gives invalid_grant", { tag: tags("TOKEN-12"), annotation: [...reqs("TOKEN-12"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const clock = target.clock;
     const late = target.params.CODE_TTL_MAX_S + target.params.SKEW_S;
     if (!clock) return verdicts.skip("TOKEN-12", `target has no clock control; the real-time expiry check is CODE-04's (--slow, ${late} s)`, "an expired code gives invalid_grant");
@@ -77,7 +77,7 @@ test.describe("TOKEN-12 A bad code gives invalid_grant", () => {
     });
   });
 
-  test("a code of an installation the admin revoked gives invalid_grant", { annotation: [...reqs("TOKEN-12"), ...needs("code", "http", "admin")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a code of an installation the admin revoked gives invalid_grant", { tag: tags("TOKEN-12"), annotation: [...reqs("TOKEN-12"), ...needs("code", "http", "admin")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     // One redeemed grant makes sure the app is in the Installed tab; the second code stays unredeemed.
     ensureTokenSuccess(await exchangeCode(client, conf, await codeFactory.issue({ client: conf }), { label: "token: install CONF" }));

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureTokenError } from "../checks/http.ts";
 import {
@@ -37,7 +37,7 @@ function refreshTokenOf(res: HttpResponse): string {
 }
 
 test.describe("TOKEN-06 Confidential clients can authenticate with HTTP Basic or in the body", () => {
-  test("every grant and revocation × {Basic, body} succeeds for CONF", { annotation: [...reqs("TOKEN-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("every grant and revocation × {Basic, body} succeeds for CONF", { tag: tags("TOKEN-06"), annotation: [...reqs("TOKEN-06"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const methods: ClientAuth[] = ["basic", "body"];
     let latestRefresh: string | undefined;
@@ -82,7 +82,7 @@ test.describe("TOKEN-06 Confidential clients can authenticate with HTTP Basic or
 });
 
 test.describe("TOKEN-07 invalid_client returns 401 with a challenge and does not reveal which clients exist", () => {
-  test("wrong secret, unknown client and missing credentials via Basic and via the body", { annotation: [...reqs("TOKEN-07"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("wrong secret, unknown client and missing credentials via Basic and via the body", { tag: tags("TOKEN-07"), annotation: [...reqs("TOKEN-07"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const wrong = `${conf.clientSecret ?? ""}-wrong`;
     const basicCases: Array<[string, string, string]> = [
@@ -125,7 +125,7 @@ test.describe("TOKEN-07 invalid_client returns 401 with a challenge and does not
     await verdicts.check("TOKEN-07", "body: unknown client and wrong secret get identical responses (status, body bytes, headers but volatile ones)", () => same(body.get("unknown client"), body.get("wrong secret")), { clause: "identical bodies" });
   });
 
-  test("property: every secret other than the real one gives invalid_client, via Basic and via the body", { annotation: [...reqs("TOKEN-07"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: every secret other than the real one gives invalid_client, via Basic and via the body", { tag: tags("TOKEN-07"), annotation: [...reqs("TOKEN-07"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const real = conf.clientSecret ?? "";
     const budget = new AuthFailureBudget(target);
@@ -170,7 +170,7 @@ test.describe("TOKEN-07 invalid_client returns 401 with a challenge and does not
 });
 
 test.describe("TOKEN-08 One client-authentication method per request", () => {
-  test("Basic plus body secret, Basic with another body client_id, Basic with the same body client_id", { annotation: [...reqs("TOKEN-08"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("Basic plus body secret, Basic with another body client_id, Basic with the same body client_id", { tag: tags("TOKEN-08"), annotation: [...reqs("TOKEN-08"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const base: Array<[string, string]> = [["grant_type", "client_credentials"], ["scope", "read:contacts"]];
     await verdicts.check("TOKEN-08", "Basic plus client_secret in the body gives 400 invalid_request (RFC 6749 §2.3, §5.2)", async () => {
@@ -199,7 +199,7 @@ test.describe("TOKEN-08 One client-authentication method per request", () => {
 });
 
 test.describe("TOKEN-09 Confidential clients must authenticate on every grant", () => {
-  test("CONF in the public-client shape gets invalid_client, and the code survives the failed attempts", { annotation: [...reqs("TOKEN-09"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("CONF in the public-client shape gets invalid_client, and the code survives the failed attempts", { tag: tags("TOKEN-09"), annotation: [...reqs("TOKEN-09"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const issued = await codeFactory.issue({ client: conf });
     const status = verdicts.accepted([401], [400]);
@@ -240,7 +240,7 @@ test.describe("TOKEN-09 Confidential clients must authenticate on every grant", 
 });
 
 test.describe("TOKEN-10 Public clients identify themselves with client_id", () => {
-  test("a SPA exchange without client_id, or with an unknown one, is refused", { annotation: [...reqs("TOKEN-10"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("a SPA exchange without client_id, or with an unknown one, is refused", { tag: tags("TOKEN-10"), annotation: [...reqs("TOKEN-10"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa: AppIdentity = target.apps.spa;
     const noId = await codeFactory.issue({ client: spa });
     const missing = await postToken(client, codeRequestPairs(noId, spa.clientId).filter(([n]) => n !== "client_id"), "token: SPA exchange without client_id");

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensureTokenError } from "../checks/http.ts";
 import { withClientAuth } from "../flows/tokens.ts";
@@ -26,7 +26,7 @@ function tokenRequest(client: ProtocolClient, app: AppIdentity, grantType: strin
 }
 
 test.describe("TOKEN-11 grant_type is validated", () => {
-  test("missing or empty grant_type gives invalid_request", { annotation: [...reqs("TOKEN-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("missing or empty grant_type gives invalid_request", { tag: tags("TOKEN-11"), annotation: [...reqs("TOKEN-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     await verdicts.check("TOKEN-11", "missing grant_type gives 400 invalid_request (RFC 6749 §5.2)", async () => {
       ensureTokenError(await tokenRequest(client, target.apps.conf, null, "token: no grant_type"), ["invalid_request"]);
     });
@@ -35,7 +35,7 @@ test.describe("TOKEN-11 grant_type is validated", () => {
     });
   });
 
-  test("named unsupported grant types give unsupported_grant_type", { annotation: [...reqs("TOKEN-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("named unsupported grant types give unsupported_grant_type", { tag: tags("TOKEN-11"), annotation: [...reqs("TOKEN-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     for (const g of NAMED_UNSUPPORTED) {
       await verdicts.check("TOKEN-11", `grant_type=${g} gives 400 unsupported_grant_type`, async () => {
         ensureTokenError(await tokenRequest(client, target.apps.conf, g, `token: grant_type ${g}`), ["unsupported_grant_type"]);
@@ -43,7 +43,7 @@ test.describe("TOKEN-11 grant_type is validated", () => {
     }
   });
 
-  test("property: any other grant_type gives unsupported_grant_type, never 5xx", { annotation: [...reqs("TOKEN-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: any other grant_type gives unsupported_grant_type, never 5xx", { tag: tags("TOKEN-11"), annotation: [...reqs("TOKEN-11"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const grantType = fc
       .oneof(
         fc.string({ minLength: 1, maxLength: 40 }),

@@ -1,4 +1,4 @@
-import { test, reqs, needs } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureNot5xx, ensureStatus, ensureTokenError } from "../checks/http.ts";
 import {
@@ -39,7 +39,7 @@ async function refreshTokenFor(client: ProtocolClient, codes: CodeFactory, app: 
 }
 
 test.describe("TOKEN-05 The token endpoint takes form-encoded POST only", () => {
-  test("GET is refused and does not consume the code", { annotation: [...reqs("TOKEN-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("GET is refused and does not consume the code", { tag: tags("TOKEN-05"), annotation: [...reqs("TOKEN-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const issued = await codeFactory.issue({ client: spa });
     const res = await client.get(TOKEN_PATH, { query: codeRequestPairs(issued, spa.clientId), label: "token: GET with the code in the query" });
@@ -59,7 +59,7 @@ test.describe("TOKEN-05 The token endpoint takes form-encoded POST only", () => 
     }, { clause: "the code is not consumed" });
   });
 
-  test("JSON, multipart, text/plain and missing content types give invalid_request and do not consume the code", { annotation: [...reqs("TOKEN-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("JSON, multipart, text/plain and missing content types give invalid_request and do not consume the code", { tag: tags("TOKEN-05"), annotation: [...reqs("TOKEN-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const issued = await codeFactory.issue({ client: spa });
     const pairs = codeRequestPairs(issued, spa.clientId);
@@ -82,7 +82,7 @@ test.describe("TOKEN-05 The token endpoint takes form-encoded POST only", () => 
     }, { clause: "the code is not consumed" });
   });
 
-  test("code, client_secret or refresh_token in the URL query of a POST is refused and consumes nothing", { annotation: [...reqs("TOKEN-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("code, client_secret or refresh_token in the URL query of a POST is refused and consumes nothing", { tag: tags("TOKEN-05"), annotation: [...reqs("TOKEN-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const { spa, conf } = target.apps;
     // RFC 6749 §2.3.1: credentials MUST NOT be included in the request URI (also §3.2, RFC 9700 §4.3.2).
     const refused = async (name: string, form: Array<[string, string]>, query: Array<[string, string]>, headers: Array<[string, string]> = []): Promise<void> => {
@@ -115,7 +115,7 @@ test.describe("TOKEN-05 The token endpoint takes form-encoded POST only", () => 
   // RFC 6749 Appendix B decodes with the HTML form algorithm, which is lenient (WHATWG URL §5.1: a bad
   // escape stays literal, bad UTF-8 becomes U+FFFD) and §3.2 ignores unknown parameters, so the broken
   // bytes sit where they matter (grant_type, scope) or make up the whole body: each must end in 400.
-  test("undecodable bodies give 400, never 5xx", { annotation: [...reqs("TOKEN-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("undecodable bodies give 400, never 5xx", { tag: tags("TOKEN-05"), annotation: [...reqs("TOKEN-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const cc = (scope: string | Buffer) => Buffer.concat([Buffer.from("grant_type=client_credentials&scope="), Buffer.isBuffer(scope) ? scope : Buffer.from(scope)]);
     const bodies: Array<[string, string | Uint8Array]> = [
@@ -138,7 +138,7 @@ test.describe("TOKEN-05 The token endpoint takes form-encoded POST only", () => 
     }
   });
 
-  test("property: any content type other than the form type gives invalid_request", { annotation: [...reqs("TOKEN-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: any content type other than the form type gives invalid_request", { tag: tags("TOKEN-05"), annotation: [...reqs("TOKEN-05"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const tokenChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-.+_");
     const token = fc.string({ unit: tokenChar, minLength: 1, maxLength: 12 });
@@ -192,7 +192,7 @@ function duplicate(form: ReadonlyArray<[string, string]>, name: string, value: s
 }
 
 test.describe("TOKEN-13 Duplicates are rejected, unknown parameters ignored, empty ones treated as omitted", () => {
-  test("each parameter of each grant sent twice gives invalid_request", { annotation: [...reqs("TOKEN-13"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("each parameter of each grant sent twice gives invalid_request", { tag: tags("TOKEN-13"), annotation: [...reqs("TOKEN-13"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const secret = conf.clientSecret ?? "";
     for (const p of AUTHZ_CODE_PARAMS) {
@@ -233,7 +233,7 @@ test.describe("TOKEN-13 Duplicates are rejected, unknown parameters ignored, emp
     }
   });
 
-  test("unknown parameters are ignored and empty ones count as omitted", { annotation: [...reqs("TOKEN-13"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("unknown parameters are ignored and empty ones count as omitted", { tag: tags("TOKEN-13"), annotation: [...reqs("TOKEN-13"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const { spa, conf } = target.apps;
     const unknown: Array<[string, string]> = [["foo", "1"], ["audience", "x"], ["resource", "https://api.example.test/"], ["foo_empty", ""]];
     await verdicts.check("TOKEN-13", "authorization_code with foo, audience, resource and an empty unknown parameter gives 200 (RFC 6749 §3.2: ignored)", async () => {
@@ -276,7 +276,7 @@ test.describe("TOKEN-13 Duplicates are rejected, unknown parameters ignored, emp
     await compareOmitted("redirect_uri", await postToken(client, [...noRedirect(a), ["redirect_uri", ""]], "token: exchange with redirect_uri="), await postToken(client, noRedirect(b), "token: exchange without redirect_uri"));
   });
 
-  test("property: duplicating any parameter gives invalid_request; random unregistered parameters change nothing", { annotation: [...reqs("TOKEN-13"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: duplicating any parameter gives invalid_request; random unregistered parameters change nothing", { tag: tags("TOKEN-13"), annotation: [...reqs("TOKEN-13"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     // Names from the IANA OAuth Parameters registry and common extensions, which a server may legitimately act on.
     const registered = new Set(["client_id", "client_secret", "response_type", "redirect_uri", "scope", "state", "code", "error", "error_description", "error_uri", "grant_type", "access_token", "token_type", "expires_in", "username", "password", "refresh_token", "code_verifier", "code_challenge", "code_challenge_method", "resource", "audience", "assertion", "client_assertion", "client_assertion_type", "nonce", "request", "request_uri", "dpop_jkt", "authorization_details", "actor_token", "actor_token_type", "subject_token", "subject_token_type", "requested_token_type", "device_code"]);
@@ -318,7 +318,7 @@ interface FuzzCase {
 }
 
 test.describe("TOKEN-14 Error responses are well-formed and leak nothing", () => {
-  test("property: fuzzed token requests get a well-formed RFC 6749 §5.2 error, never 5xx or an echo", { annotation: [...reqs("TOKEN-14"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("property: fuzzed token requests get a well-formed RFC 6749 §5.2 error, never 5xx or an echo", { tag: tags("TOKEN-14"), annotation: [...reqs("TOKEN-14"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const { conf, spa } = target.apps;
     const budget = new AuthFailureBudget(target);
     const pactViolations: string[] = [];

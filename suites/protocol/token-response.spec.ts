@@ -1,4 +1,4 @@
-import { test, reqs, needs, type Verdicts } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, ensureNot5xx, sameSet } from "../checks/http.ts";
 import { basicHeader, codeRequestPairs, ensureNoEcho, ensureNoStore, ensureTokenSuccess, postToken, TOKEN_PATH, type TokenBody } from "../checks/token.ts";
@@ -45,7 +45,7 @@ async function inspectSuccess(verdicts: Verdicts, grant: Grant, res: HttpRespons
 }
 
 test.describe("TOKEN-01 A successful code exchange has the documented shape", () => {
-  test("the DOC-S3 exchange gives 200 JSON with access, refresh, type, lifetime and scope", { annotation: [...reqs("TOKEN-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("the DOC-S3 exchange gives 200 JSON with access, refresh, type, lifetime and scope", { tag: tags("TOKEN-01"), annotation: [...reqs("TOKEN-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     const issued = await codeFactory.issue({ client: spa });
     const res = await postToken(client, codeRequestPairs(issued, spa.clientId), "token: DOC-S3 exchange");
@@ -75,7 +75,7 @@ test.describe("TOKEN-01 A successful code exchange has the documented shape", ()
     }, { clause: "scope always present" });
   });
 
-  test("property: parameter order and charset variants of the form content type do not change the outcome", { annotation: [...reqs("TOKEN-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("property: parameter order and charset variants of the form content type do not change the outcome", { tag: tags("TOKEN-01"), annotation: [...reqs("TOKEN-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     // RFC 9110 §8.3.1: type, subtype and parameter names are case-insensitive; a value may be quoted.
     const contentTypes = [
@@ -105,7 +105,7 @@ test.describe("TOKEN-01 A successful code exchange has the documented shape", ()
 });
 
 test.describe("TOKEN-02 TOKEN-03 TOKEN-04 Token responses: caching, token_type, member types", () => {
-  test("authorization_code and refresh_token responses", { annotation: [...reqs("TOKEN-02", "TOKEN-03", "TOKEN-04"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+  test("authorization_code and refresh_token responses", { tag: tags("TOKEN-02", "TOKEN-03", "TOKEN-04"), annotation: [...reqs("TOKEN-02", "TOKEN-03", "TOKEN-04"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
     const user = target.users.member;
     const issued = await codeFactory.issue({ client: conf, user });
@@ -125,7 +125,7 @@ test.describe("TOKEN-02 TOKEN-03 TOKEN-04 Token responses: caching, token_type, 
     }, { clause: "PACT-PROFILE" });
   });
 
-  test("client_credentials responses", { annotation: [...reqs("TOKEN-02", "TOKEN-03", "TOKEN-04"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("client_credentials responses", { tag: tags("TOKEN-02", "TOKEN-03", "TOKEN-04"), annotation: [...reqs("TOKEN-02", "TOKEN-03", "TOKEN-04"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const res = await clientCredentials(client, conf, conf.scopes[0] ?? "read:contacts", { auth: "body", label: "token: CONF client credentials" });
     await inspectSuccess(verdicts, "client_credentials", res, [["client_secret", conf.clientSecret ?? ""]]);
@@ -134,7 +134,7 @@ test.describe("TOKEN-02 TOKEN-03 TOKEN-04 Token responses: caching, token_type, 
     }, { clause: "PACT-PROFILE" });
   });
 
-  test("token-endpoint error responses are not cached either", { annotation: [...reqs("TOKEN-02"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+  test("token-endpoint error responses are not cached either", { tag: tags("TOKEN-02"), annotation: [...reqs("TOKEN-02"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const conf = target.apps.conf;
     const cases: Array<[string, Array<[string, string]>, Array<[string, string]>]> = [
       ["invalid_request (no grant_type)", [["scope", "read:contacts"]], basicHeader(conf)],

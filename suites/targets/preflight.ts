@@ -38,7 +38,10 @@ export async function preflight(target: Target): Promise<PreflightResult> {
   for (const [role, app] of Object.entries(target.apps)) {
     if (!app?.clientSecret) continue;
     try {
-      const res = await clientCredentials(client, app, app.scopes[0] ?? null, { auth: "basic" });
+      // The secret is good if either method the doc and RFC 6749 §2.3.1 name accepts it; whether Basic
+      // works is TOKEN-06's verdict, not a reason to refuse the target.
+      let res = await clientCredentials(client, app, app.scopes[0] ?? null, { auth: "body" });
+      if (res.status !== 200) res = await clientCredentials(client, app, app.scopes[0] ?? null, { auth: "basic" });
       const body = res.jsonOrUndefined() as { access_token?: unknown } | undefined;
       if (res.status !== 200 || typeof body?.access_token !== "string") {
         const error = body && typeof body === "object" && "error" in body ? String((body as { error: unknown }).error) : "";
