@@ -48,9 +48,9 @@ export interface MutationGroup {
 export const MUTATION_GROUPS: readonly MutationGroup[] = [
   { name: "pkce", mutate: ["mock/oauth/pkce.ts"], grep: "PKCE", why: "challenge syntax at /oauth/authorize, verifier syntax and S256 at /oauth/token" },
   { name: "scope", mutate: ["mock/oauth/scope.ts"], grep: "AUTHZ-06|CC-04|REFRESH-0[56]|CONSENT-03|TOKEN-01", why: "scope syntax, subsets and the scope member of token responses" },
-  { name: "client-auth", mutate: ["mock/oauth/client-auth.ts#formUrlDecode,decodeBasicAuth,identifyClient"], grep: "TOKEN-0[6-9]|TOKEN-10|REVOKE-06|KEY-02", why: "reading the client from HTTP Basic or the body, one method per request" },
+  { name: "client-auth", mutate: ["mock/oauth/client-auth.ts#formUrlDecode,decodeBasicAuth,identifyClient"], grep: "TOKEN-0[6-9]|TOKEN-10|REG-03|REVOKE-06|KEY-02", why: "reading the client from HTTP Basic or the body, one method per request" },
   { name: "client-authn", mutate: ["mock/oauth/client-auth.ts#UNKNOWN_CLIENT_DIGEST,authFailed,sourceOf,authenticateClient"], grep: "TOKEN-0[79]|TOKEN-10|REG-03|SEC-05", why: "authenticating the client: secrets, public clients, throttling" },
-  { name: "code-grant", mutate: ["mock/oauth/grants/authorization-code.ts"], grep: "CODE-0[1-6]|PKCE-0[5-9]|TOKEN-12", why: "authorization_code redemption" },
+  { name: "code-grant", mutate: ["mock/oauth/grants/authorization-code.ts"], grep: "CODE-0[1-6]|PKCE-0[5-9]|TOKEN-1[23]|INSTALL-0[35]|API-01", why: "authorization_code redemption, and the grant it records (Installed tab, user, API)" },
   { name: "refresh-grant", mutate: ["mock/oauth/grants/refresh-token.ts"], grep: "REFRESH", why: "refresh_token rotation, reuse detection, scope narrowing" },
   { name: "cc-grant", mutate: ["mock/oauth/grants/client-credentials.ts"], grep: "CC-0[1-4]", why: "client_credentials" },
   { name: "revoke", mutate: ["mock/oauth/revoke.ts"], grep: "REVOKE", why: "RFC 7009 revocation" },
