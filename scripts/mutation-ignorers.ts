@@ -107,8 +107,12 @@ function isSentence(node: AstNode): boolean {
 
 export const errorDescriptionIgnorer = {
   shouldIgnore(path: AstPath): string | undefined {
-    const parent = path.parentPath;
-    if (!parent || path.listKey !== "arguments" || !isSentence(path.node)) return undefined;
+    if (!isSentence(path.node)) return undefined;
+    let current: AstPath = path;
+    // A sentence chosen by `cond ? "…" : "…"` is still the argument's text.
+    while (current.parentPath?.node.type === "ConditionalExpression" && current.key !== "test") current = current.parentPath;
+    const parent = current.parentPath;
+    if (!parent || current.listKey !== "arguments") return undefined;
     if (parent.node.type === "NewExpression" || CALL.has(parent.node.type)) return "human-readable description: free text no requirement constrains";
     return undefined;
   },
