@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ProtocolClient } from "../http/client.ts";
 import { fingerprint } from "../http/redact.ts";
 import type { HttpResponse } from "../http/response.ts";
@@ -7,6 +6,7 @@ import type { AppIdentity, Target } from "../targets/target.ts";
 import { refresh, exchangeCode } from "../flows/tokens.ts";
 import type { IssuedCode } from "../flows/code-factory.ts";
 import { ensure, ensureStatus, ensureTokenError } from "./http.ts";
+export { withinPropagation } from "./http.ts";
 
 /**
  * Checks shared by the admin-side groups (INSTALL, KEY, REG, SEC-07, CC-05): whether a credential
@@ -64,22 +64,6 @@ export async function ensureCodeRejected(client: ProtocolClient, app: AppIdentit
   ensureTokenError(await exchangeCode(client, app, issued, { label: "token: exchange code of a revoked installation" }), ["invalid_grant"]);
 }
 
-/**
- * Runs `fn` until it passes or REVOKE_PROPAGATION_S (§0.3) has passed; the mock's value is 0, so
- * there it runs once. A live target gets the catalogue's revocation latency.
- */
-export async function withinPropagation(target: Target, fn: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + target.params.REVOKE_PROPAGATION_S * 1000;
-  for (;;) {
-    try {
-      await fn();
-      return;
-    } catch (e) {
-      if (Date.now() >= deadline) throw e;
-      await sleep(250);
-    }
-  }
-}
 
 /** The encodings REG-02 and KEY-03 name: raw, percent-encoded, form-encoded and base64 (both alphabets, with and without padding). */
 export function secretForms(secret: string): Array<[string, string]> {

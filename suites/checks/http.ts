@@ -1,4 +1,5 @@
 import type { HttpResponse } from "../http/response.ts";
+import type { Target } from "../targets/target.ts";
 import { validateResponse, type SchemaKind } from "../schemas/index.ts";
 
 /**
@@ -56,4 +57,26 @@ export function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const sa = new Set(a);
   const sb = new Set(b);
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
+
+/**
+ * Retries `fn` until it passes or `seconds` have elapsed: a target that enforces at once costs no
+ * wait, one that never does fails after the window. With 0 it runs once.
+ */
+export async function eventually(seconds: number, fn: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      await fn();
+      return;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
+  }
+}
+
+/** `eventually` within REVOKE_PROPAGATION_S, the longest a revocation may take to be enforced everywhere (catalogue §0.3, AMB-13). */
+export function withinPropagation(target: Target, fn: () => Promise<unknown>): Promise<void> {
+  return eventually(target.params.REVOKE_PROPAGATION_S, fn);
 }

@@ -9,6 +9,7 @@ import type { Target } from "../targets/target.ts";
 import type { AppIdentity } from "../targets/schema.ts";
 import type { TokenSuccess } from "../schemas/index.ts";
 import { ensure, ensureJsonContentType, ensureNot5xx, ensureSchema, ensureStatus, ensureTokenError, sameSet } from "./http.ts";
+export { withinPropagation } from "./http.ts";
 
 /**
  * Checks for the token lifecycle groups (REFRESH, CC, REVOKE) and the model-based test: what a
@@ -114,22 +115,6 @@ export function ensureRevoked200(res: HttpResponse, what: string): void {
   ensure(res.status === 200, `${what}: /oauth/revoke answered ${res.status}${errorCode(res)}, expected 200`);
 }
 
-/**
- * Retries `fn` until it passes or `seconds` have elapsed (REVOKE_PROPAGATION_S): a revocation may
- * take that long to be enforced everywhere (catalogue §0.3, AMB-13). With 0 it runs once.
- */
-export async function withinPropagation(target: Target, fn: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + target.params.REVOKE_PROPAGATION_S * 1000;
-  for (;;) {
-    try {
-      await fn();
-      return;
-    } catch (e) {
-      if (Date.now() >= deadline) throw e;
-      await new Promise((ok) => setTimeout(ok, 250));
-    }
-  }
-}
 
 /** The client-authentication modes an app supports at the token and revocation endpoints. */
 export function authModes(app: AppIdentity): ClientAuth[] {

@@ -7,6 +7,7 @@ import { findChallenge, type Challenge } from "../http/www-authenticate.ts";
 import { ERROR_TEXT_PATTERN, ERROR_URI_PATTERN, TOKEN_ERROR_CODES } from "../schemas/index.ts";
 import type { IssuedCode } from "../flows/code-factory.ts";
 import type { AppIdentity, Target } from "../targets/target.ts";
+export { eventually } from "./http.ts";
 
 /**
  * Checks and request builders for the code and token-endpoint groups (CODE, PKCE-05..09, TOKEN).
@@ -165,22 +166,6 @@ export function ensureInvalidToken(res: HttpResponse): void {
   ensure(bearer.params.error === "invalid_token", `Bearer challenge error is ${bearer.params.error ?? "(absent)"}, expected invalid_token`);
 }
 
-/**
- * Retries `fn` until it passes or `seconds` have passed (REVOKE_PROPAGATION_S): a target that
- * enforces at once costs no wait; one that never does fails after the window.
- */
-export async function eventually(seconds: number, fn: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    try {
-      await fn();
-      return;
-    } catch (e) {
-      if (Date.now() >= deadline) throw e;
-      await new Promise((ok) => setTimeout(ok, 250));
-    }
-  }
-}
 
 /**
  * Keeps a test's failed client authentications under THROTTLE_N per minute (SEC-05), so that
