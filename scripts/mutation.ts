@@ -89,12 +89,16 @@ export function resolveMutate(group: MutationGroup, root = ROOT): string[] {
   });
 }
 
-/** The environment `npm run conformance -- --target mock --project protocol` gives Playwright. */
+/**
+ * The environment `npm run conformance -- --target mock --project protocol --strict` gives
+ * Playwright. --strict: a SHOULD check that catches a mutant warns, and a warning is a
+ * detection, as in the self-check.
+ */
 function kitEnvironment(group: MutationGroup): Record<string, string> {
   return {
     PACT_TARGET: "mock",
     PACT_PROFILE: "pact",
-    PACT_STRICT: "0",
+    PACT_STRICT: "1",
     PACT_SLOW: "0",
     PACT_SEED: SEED,
     PACT_PROJECT: "protocol",
@@ -109,7 +113,7 @@ function kitEnvironment(group: MutationGroup): Record<string, string> {
 function kitCommand(group: MutationGroup, viaCli: boolean): string {
   const grep = `'${group.grep}'`;
   const run = viaCli
-    ? `PACT_WORKERS=1 node_modules/.bin/tsx suites/cli/conformance.ts --target mock --project protocol --seed ${SEED} --grep ${grep} >"$d/out.txt" 2>&1`
+    ? `PACT_WORKERS=1 node_modules/.bin/tsx suites/cli/conformance.ts --target mock --project protocol --strict --seed ${SEED} --grep ${grep} >"$d/out.txt" 2>&1`
     : `node_modules/.bin/playwright test --project protocol --grep ${grep} --workers 1 --max-failures 1 --reporter dot >"$d/out.txt" 2>&1`;
   return `d=$(mktemp -d) && export PACT_REPORTS_DIR="$d" PLAYWRIGHT_BLOB_OUTPUT_DIR="$d/blob"; ${run}; rc=$?; tail -c 4000 "$d/out.txt"; rm -rf "$d"; exit $rc`;
 }
@@ -125,6 +129,8 @@ interface GroupRun {
   readonly startedAt: string;
   readonly seconds: number;
   readonly concurrency: number;
+  /** SHOULD warnings counted as detections (runs before this field existed did not). */
+  readonly strict?: boolean;
   readonly mutants: number;
 }
 
@@ -165,6 +171,7 @@ async function runGroup(group: MutationGroup, concurrency: number, viaCli: boole
     startedAt: startedAt.toISOString(),
     seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     concurrency,
+    strict: true,
     mutants: results.length,
   };
   writeFileSync(path.join(dir, "run.json"), `${JSON.stringify(run, null, 2)}\n`);
@@ -273,13 +280,13 @@ function writeSummary(): void {
   const out = [
     "# Mutation testing of the mock",
     "",
-    `\`npm run mutation\`: Stryker 9 (command runner) mutated each group's files; each mutant ran the kit's protocol specs for that group (\`--grep\`) against the in-process mock, seed ${SEED}. Score = (killed + timeout) / (killed + timeout + survived + no coverage); ignored mutants (fault switches, free-text descriptions) are not counted.`,
+    `\`npm run mutation\`: Stryker 9 (command runner) mutated each group's files; each mutant ran the kit's protocol specs for that group (\`--grep\`, \`--strict\`: a SHOULD warning counts as a detection) against the in-process mock, seed ${SEED}. Score = (killed + timeout) / (killed + timeout + survived + no coverage); ignored mutants (fault switches, free-text descriptions) are not counted.`,
     "",
     `Overall: ${pct(overall)} (${detected} of ${valid} valid mutants detected) over ${runs.length} group(s).`,
     "",
-    "| Group | Files | --grep | Mutants | Run time | Concurrency | Started |",
-    "|---|---|---|---|---|---|---|",
-    ...runs.map((r) => `| ${r.group} | ${r.files.join(", ")} | \`${r.grep.replace(/\|/g, "\\|")}\` | ${r.mutants} | ${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s | ${r.concurrency} | ${r.startedAt.slice(0, 16).replace("T", " ")} |`),
+    "| Group | Files | --grep | Strict | Mutants | Run time | Concurrency | Started |",
+    "|---|---|---|---|---|---|---|---|",
+    ...runs.map((r) => `| ${r.group} | ${r.files.join(", ")} | \`${r.grep.replace(/\|/g, "\\|")}\` | ${r.strict ? "yes" : "no"} | ${r.mutants} | ${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s | ${r.concurrency} | ${r.startedAt.slice(0, 16).replace("T", " ")} |`),
     "",
     "| File | Groups | Score | Killed | Timeout | Survived | No coverage | Ignored | Errors |",
     "|---|---|---|---|---|---|---|---|---|",
@@ -340,13 +347,23 @@ async function main(): Promise<void> {
     }
     return;
   }
+  const failed: string[] = [];
   for (const group of pick(values.group)) {
-    const run = await runGroup(group, concurrency, values["via-cli"]);
-    process.stdout.write(`mutation: group ${run.group}: ${run.mutants} mutants in ${run.seconds} s\n`);
+    try {
+      const run = await runGroup(group, concurrency, values["via-cli"]);
+      process.stdout.write(`mutation: group ${run.group}: ${run.mutants} mutants in ${run.seconds} s\n`);
+    } catch (e) {
+      failed.push(group.name);
+      process.stderr.write(`mutation: group ${group.name} did not run: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
     writeSummary();
   }
   const leftovers = existsSync(path.join(ROOT, ".stryker-tmp")) ? readdirSync(path.join(ROOT, ".stryker-tmp")) : [];
   if (leftovers.length) process.stderr.write(`mutation: .stryker-tmp still holds ${leftovers.join(", ")}\n`);
+  if (failed.length) {
+    process.stderr.write(`mutation: ${failed.length} group(s) did not run: ${failed.join(", ")}\n`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((e: unknown) => {
