@@ -9,7 +9,7 @@
  * minutes.
  *
  *   npm run mutation                          every group, in the order of --list
- *   npm run mutation -- --group pkce ...      only these groups (repeatable, or comma-separated)
+ *   npm run mutation -- --group pkce ...      only these groups, in that order (repeatable, or comma-separated)
  *   npm run mutation -- --list                the groups, their files and their --grep
  *   npm run mutation -- --summary             rewrite the summary from the stored group reports
  *   npm run mutation -- --count [--group …]   count each group's mutants (kit not run; a no-op command)
@@ -309,7 +309,7 @@ function pick(names: readonly string[]): MutationGroup[] {
     process.stderr.write(`mutation: unknown group(s) ${unknown.join(", ")}; see --list\n`);
     process.exit(2);
   }
-  return wanted.length ? MUTATION_GROUPS.filter((g) => wanted.includes(g.name)) : [...MUTATION_GROUPS];
+  return wanted.length ? [...new Set(wanted)].map((n) => MUTATION_GROUPS.find((g) => g.name === n) as MutationGroup) : [...MUTATION_GROUPS];
 }
 
 async function main(): Promise<void> {
