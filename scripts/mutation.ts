@@ -55,7 +55,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   { name: "cc-grant", mutate: ["mock/oauth/grants/client-credentials.ts"], grep: "CC-0[1-4]", why: "client_credentials" },
   { name: "revoke", mutate: ["mock/oauth/revoke.ts"], grep: "REVOKE", why: "RFC 7009 revocation" },
   { name: "token-endpoint", mutate: ["mock/oauth/token-endpoint.ts"], grep: "TOKEN|CC-03", why: "request shape, grant dispatch, response headers" },
-  { name: "api-auth", mutate: ["mock/api/auth.ts#B64TOKEN,SCHEME_AND_REST,authorizationHeaders,authenticate,callerFor"], grep: "API-0[1-35-9]|KEY-01", why: "Bearer authentication on /v1" },
+  { name: "api-auth", mutate: ["mock/api/auth.ts#B64TOKEN,SCHEME_AND_REST,authorizationHeaders,authenticate,callerFor"], grep: "API-0[1-9]|KEY-01|CC-05", why: "Bearer authentication on /v1, and the scopes a credential carries" },
   { name: "api-scope", mutate: ["mock/api/auth.ts#permissionFor,requireScope,requireUser"], grep: "API-04|CC-05|CONSENT-09", why: "scope and permission enforcement on /v1" },
   { name: "redirect-match", mutate: ["mock/oauth/redirect-uri.ts#VISIBLE_ASCII,LOOPBACK_ORIGINS,PORT,isPort,portlessLoopbackTail,anyHostWithPort,redirectUriMatches"], grep: "AUTHZ-0[1-4]", why: "exact and loopback redirect URI matching" },
   { name: "redirect-registration", mutate: ["mock/oauth/redirect-uri.ts#SCHEME,REVERSE_DNS_SCHEME,FORBIDDEN_CHARS,MAX_LENGTH,reject,authorityOf,validateRedirectUriForRegistration"], grep: "REG-04", why: "redirect URI validation at registration" },
