@@ -23,8 +23,14 @@ const UNREADABLE: ReadonlyArray<readonly [string, string]> = [
 ];
 
 test.describe("TOKEN-07 invalid_client returns 401 with a challenge and does not reveal which clients exist", () => {
-  test("other schemes and unreadable Basic credentials get 401 invalid_client with a Basic challenge", { tag: tags("TOKEN-07"), annotation: [...reqs("TOKEN-07"), ...needs("http")] }, async ({ client, verdicts }) => {
-    for (const [name, header] of UNREADABLE) {
+  test("other schemes and unreadable Basic credentials get 401 invalid_client with a Basic challenge", { tag: tags("TOKEN-07"), annotation: [...reqs("TOKEN-07"), ...needs("http")] }, async ({ client, target, verdicts }) => {
+    const conf = target.apps.conf.clientId;
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ...UNREADABLE,
+      ["Basic with a real client id and a broken percent-encoding in the secret", `Basic ${b64(`${conf}:%zz`)}`],
+      ["Basic with a real client id and no colon", `Basic ${b64(conf)}`],
+    ];
+    for (const [name, header] of cases) {
       const res = await postToken(client, [["grant_type", "client_credentials"], ["scope", "read:contacts"]], `token: Authorization ${name}`, [["authorization", header]]);
       await verdicts.check("TOKEN-07", `${name}: 401, WWW-Authenticate Basic, error invalid_client (RFC 6749 §5.2)`, () => ensureInvalidClientBasic(res), { clause: "the Basic case" });
     }
