@@ -254,8 +254,18 @@ export class ReferenceModel {
   }
 
   /** True when some grant is certainly live (not revoked, not uncertain). */
+  /**
+   * A grant the Installed tab must list: not revoked, and holding a token that certainly still works.
+   * Once every token has expired nothing is installed any more (the catalogue fixes no other lifetime for it).
+   */
   hasLiveGrant(): boolean {
-    return [...this.grants.values()].some((g) => !g.revoked && !g.uncertain);
+    return [...this.grants.entries()].some(
+      ([id, g]) =>
+        !g.revoked &&
+        !g.uncertain &&
+        ([...this.refresh.entries()].some(([rid, r]) => r.grant === id && this.expectRefresh(rid) === "ok") ||
+          [...this.access.entries()].some(([aid, a]) => a.grant === id && this.expectApi(aid) === "ok")),
+    );
   }
 
   /** Admin Revoke in the Installed tab: every grant and unredeemed code of the client (INSTALL-01). */

@@ -134,7 +134,7 @@ test.describe("AUTHZ-07 state is echoed byte-exact on success", () => {
         const req = authorizeRequest({ client: app, state });
         ensureCodeRedirect((await approve(session, target, req.pairs, "+")).post, req.redirectUri, state, target.issuer);
       },
-      { numRuns: 5, examples, clause: "≥ 512 characters supported" },
+      { numRuns: 10, examples, clause: "≥ 512 characters supported" },
     );
   });
 });
