@@ -35,7 +35,7 @@ export function tokenEndpoint(ctx: MockContext, throttle: AuthThrottle): Request
     const identity = identifyClient(req, form, ctx.faults);
     if (!identity) throw new TokenEndpointError("invalid_request", "client_id is required.");
     // A public client cannot use client credentials whatever it presents (AMB-16, catalogue CC-03).
-    // Fault cc-public-client-allowed (CC-03) lifts this check and the grant handler's.
+    // Fault cc-public-client-allowed (CC-03) lifts it; the grant handler does not repeat it.
     if (grantType === "client_credentials" && ctx.store.liveApp(identity.clientId)?.type === "public" && !ctx.faults.has("cc-public-client-allowed"))
       throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");
     const client = authenticateClient(ctx.store, throttle, req, identity);

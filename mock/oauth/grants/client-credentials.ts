@@ -4,12 +4,13 @@ import { formatScope, isSubset, parseScope } from "../scope.ts";
 import type { GrantHandler } from "./types.ts";
 
 /**
- * `client_credentials` (RFC 6749 §4.4): confidential clients only (AMB-16),
- * an explicit scope within the registered set (AMB-06), no refresh token
- * (§4.4.3, CC-02). The grant acts as the app itself in its registering workspace (AMB-17).
+ * `client_credentials` (RFC 6749 §4.4): an explicit scope within the
+ * registered set (AMB-06), no refresh token (§4.4.3, CC-02). The grant acts as
+ * the app itself in its registering workspace (AMB-17). Public clients never
+ * get here: /oauth/token refuses them before client authentication (AMB-16,
+ * token-endpoint.ts), the one place that rule lives.
  */
 export const clientCredentialsGrant: GrantHandler = ({ store, form, client }) => {
-  if (client.type !== "confidential" && !store.faults.has("cc-public-client-allowed")) throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");
   const requested = parseScope(form.get("scope"));
   if (!requested.ok) throw new TokenEndpointError("invalid_scope", requested.reason === "missing" ? "scope is required; there is no default scope." : "scope is malformed.");
   if (!isSubset(requested.scopes, client.scopes)) throw new TokenEndpointError("invalid_scope", "The requested scope includes a scope not registered for this application.");
