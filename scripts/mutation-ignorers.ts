@@ -11,7 +11,8 @@
  * - pact-error-descriptions: human-readable sentences passed to error
  *   constructors and helpers (error_description, refusal messages). RFC 6749
  *   §5.2 and RFC 6750 §3 make them optional free text; the error codes next to
- *   them are still mutated.
+ *   them are still mutated. A `cond ? "…" : "…"` argument whose branches are
+ *   both such sentences is left out whole: its condition only picks the text.
  */
 
 /** The part of a Babel AST node these ignorers read. */
@@ -105,8 +106,22 @@ function isSentence(node: AstNode): boolean {
   return false;
 }
 
+/** A sentence, or `cond ? <description> : <description>` choosing between sentences. */
+function isDescription(node: AstNode | undefined): boolean {
+  if (!node) return false;
+  if (node.type === "ConditionalExpression") return isDescription(child(node, "consequent")) && isDescription(child(node, "alternate"));
+  return isSentence(node);
+}
+
+function isArgument(path: AstPath): boolean {
+  const parent = path.parentPath;
+  return parent !== null && path.listKey === "arguments" && (parent.node.type === "NewExpression" || CALL.has(parent.node.type));
+}
+
 export const errorDescriptionIgnorer = {
   shouldIgnore(path: AstPath): string | undefined {
+    // `reason === "missing" ? "…" : "…"` as an argument: the condition only picks which sentence.
+    if (path.node.type === "ConditionalExpression" && isDescription(path.node) && isArgument(path)) return "chooses between human-readable descriptions: free text no requirement constrains";
     if (!isSentence(path.node)) return undefined;
     let current: AstPath = path;
     // A sentence chosen by `cond ? "…" : "…"` is still the argument's text.
