@@ -57,7 +57,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   { name: "token-endpoint", mutate: ["mock/oauth/token-endpoint.ts"], grep: "TOKEN|CC-03", why: "request shape, grant dispatch, response headers" },
   { name: "api-auth", mutate: ["mock/api/auth.ts#B64TOKEN,SCHEME_AND_REST,authorizationHeaders,authenticate,callerFor"], grep: "API-0[1-9]|KEY-01|CC-05", why: "Bearer authentication on /v1, and the scopes a credential carries" },
   { name: "api-scope", mutate: ["mock/api/auth.ts#permissionFor,requireScope,requireUser"], grep: "API-04|CC-05|CONSENT-09", why: "scope and permission enforcement on /v1" },
-  { name: "redirect-match", mutate: ["mock/oauth/redirect-uri.ts#LOOPBACK_ORIGINS,PORT,isPort,portlessLoopbackTail,redirectUriMatches"], grep: "AUTHZ-0[1-4]", why: "exact and loopback redirect URI matching (VISIBLE_ASCII and anyHostWithPort serve only faults)" },
+  { name: "redirect-match", mutate: ["mock/oauth/redirect-uri.ts#LOOPBACK_ORIGINS,PORT,isPort,portlessLoopback,redirectUriMatches"], grep: "AUTHZ-0[1-4]", why: "exact and loopback redirect URI matching (VISIBLE_ASCII and anyHostWithPort serve only faults)" },
   { name: "redirect-registration", mutate: ["mock/oauth/redirect-uri.ts#SCHEME,REVERSE_DNS_SCHEME,FORBIDDEN_CHARS,MAX_LENGTH,reject,authorityOf,validateRedirectUriForRegistration"], grep: "REG-04", why: "redirect URI validation at registration" },
   { name: "redirect-cors", mutate: ["mock/oauth/redirect-uri.ts#corsOriginOf"], grep: "SEC-08", why: "CORS origins of registered redirect URIs" },
   { name: "authorize", mutate: ["mock/oauth/authorize.ts", "mock/oauth/authorize-request.ts"], grep: "AUTHZ|PKCE-0[1-4]", why: "the authorization request and its error redirects" },

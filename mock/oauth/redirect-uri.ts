@@ -22,14 +22,14 @@ function isPort(text: string): boolean {
 }
 
 /**
- * For a loopback URI registered without a port, the part after the host
- * (path, query); null when `registered` is not such a URI.
+ * For a loopback URI registered without a port: its origin (which loopback
+ * literal) and the part after the host (path, query); null for any other URI.
  */
-function portlessLoopbackTail(registered: string): string | null {
+function portlessLoopback(registered: string): { readonly origin: string; readonly tail: string } | null {
   for (const origin of LOOPBACK_ORIGINS) {
     if (!registered.startsWith(origin)) continue;
     const tail = registered.slice(origin.length);
-    if (tail === "" || tail.startsWith("/") || tail.startsWith("?")) return tail;
+    if (tail === "" || tail.startsWith("/") || tail.startsWith("?")) return { origin, tail };
   }
   return null;
 }
@@ -52,17 +52,14 @@ export function redirectUriMatches(presented: string, registered: readonly strin
   if (faults.has("redirect-prefix-match") && VISIBLE_ASCII.test(presented) && registered.some((r) => presented.startsWith(r))) return true;
   if (clientType !== "public") return false;
   for (const r of registered) {
-    const tail = portlessLoopbackTail(r);
-    if (tail === null) continue;
+    const loopback = portlessLoopback(r);
+    if (loopback === null) continue;
+    const { origin, tail } = loopback;
     // Fault redirect-loopback-any-host (AUTHZ-04): any http host with a port, not only this loopback literal.
     if (faults.has("redirect-loopback-any-host") && anyHostWithPort(presented, tail)) return true;
-    for (const origin of LOOPBACK_ORIGINS) {
-      if (!r.startsWith(origin) || !presented.startsWith(`${origin}:`)) continue;
-      const rest = presented.slice(origin.length + 1);
-      if (!rest.endsWith(tail)) continue;
-      const port = rest.slice(0, rest.length - tail.length);
-      if (isPort(port) && port + tail === rest) return true;
-    }
+    // The same literal, then ":" and a port, then exactly the registered path and query.
+    if (!presented.startsWith(`${origin}:`) || !presented.endsWith(tail)) continue;
+    if (isPort(presented.slice(origin.length + 1, presented.length - tail.length))) return true;
   }
   return false;
 }
@@ -133,10 +130,10 @@ export function validateRedirectUriForRegistration(uri: string, clientType: Clie
 
 /** Origins allowed to call the token and revocation endpoints from a browser (catalogue SEC-08, AMB-25). */
 export function corsOriginOf(uri: string): string | null {
+  // Other schemes (private-use ones) have no web origin: their URL origin is opaque ("null").
   if (!uri.startsWith("https://") && !uri.startsWith("http://")) return null;
   try {
-    const origin = new URL(uri).origin;
-    return origin === "null" ? null : origin;
+    return new URL(uri).origin;
   } catch {
     return null;
   }
