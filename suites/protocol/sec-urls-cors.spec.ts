@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { authorizeRequest, decide, isConsentPage, sendAuthorize, setParam } from "../checks/authz.ts";
+import { AdminSession } from "../flows/admin.ts";
 import { exchangeCode, refresh, withClientAuth } from "../flows/tokens.ts";
 import type { Exchange } from "../http/exchange.ts";
 import { parseAttributes } from "../http/html-form.ts";
@@ -167,13 +169,45 @@ test.describe("SEC-08 CORS is off on authorize and narrow elsewhere", () => {
           }
         }, { clause: "token and revoke endpoints" });
       }
-      for (const [what, res] of [["preflight", await preflight(EVIL)], ["POST", await post(EVIL)]] as Array<[string, HttpResponse]>) {
-        await verdicts.check("SEC-08", `${path} ${what} from the unregistered origin ${EVIL}: not allowed, never with credentials`, () => {
-          const acao = res.header("access-control-allow-origin");
-          ensure(acao === undefined || (acao !== EVIL && acao !== "*"), `Access-Control-Allow-Origin: ${acao}`);
-          ensure(res.header("access-control-allow-credentials")?.trim().toLowerCase() !== "true", "Access-Control-Allow-Credentials: true");
+      // "null" is the origin of sandboxed frames, file: pages and redirects; no registered URI has it.
+      for (const origin of [EVIL, "null"]) {
+        for (const [what, res] of [["preflight", await preflight(origin)], ["POST", await post(origin)]] as Array<[string, HttpResponse]>) {
+          await verdicts.check("SEC-08", `${path} ${what} from the unregistered origin ${origin}: not allowed, never with credentials`, () => {
+            const acao = res.header("access-control-allow-origin");
+            ensure(acao === undefined || (acao !== origin && acao !== "*"), `Access-Control-Allow-Origin: ${acao}`);
+            ensure(res.header("access-control-allow-credentials")?.trim().toLowerCase() !== "true", "Access-Control-Allow-Credentials: true");
+          }, { clause: "token and revoke endpoints" });
+        }
+      }
+    }
+  });
+
+  test("a newly registered public app's https origin is answered; a private-use-scheme app adds no origin, not even \"null\"", { tag: tags("SEC-08"), annotation: [...reqs("SEC-08"), ...needs("http", "admin")] }, async ({ client, target, verdicts }) => {
+    const admin = await AdminSession.open(client, target);
+    const tag = randomBytes(4).toString("hex");
+    const webOrigin = `https://kit-spa-${tag}.example.test`;
+    const web = await admin.registerApp({ name: `kit-sec08-web-${tag}`, type: "public", redirectUris: [`${webOrigin}/callback`], scopes: ["read:contacts"] });
+    const native = await admin.registerApp({ name: `kit-sec08-native-${tag}`, type: "public", redirectUris: [`com.example.kit${tag}:/callback`], scopes: ["read:contacts"] });
+    try {
+      for (const path of ["/oauth/token", "/oauth/revoke"]) {
+        const preflight = (origin: string) => client.send({ method: "OPTIONS", url: path, headers: [["origin", origin], ["access-control-request-method", "POST"], ["access-control-request-headers", "content-type"]], label: `${path}: preflight from ${origin}` });
+        const fromWeb = await preflight(webOrigin);
+        // AMB-25: the origins of registered public-client redirect URIs, whichever app registered them.
+        await verdicts.check("SEC-08", `${path} preflight from the origin of a public app registered just now (${webOrigin}) is answered with that origin, without credentials`, () => {
+          ensure(fromWeb.header("access-control-allow-origin") === webOrigin, `Access-Control-Allow-Origin: ${fromWeb.header("access-control-allow-origin") ?? "(absent)"}`);
+          ensure(fromWeb.header("access-control-allow-credentials")?.trim().toLowerCase() !== "true", "Access-Control-Allow-Credentials: true");
+        }, { clause: "token and revoke endpoints" });
+        // A private-use-scheme URI has no web origin (its URL origin is opaque, serialised "null"),
+        // so registering one must not make "Origin: null" an allowed origin.
+        const fromNull = await preflight("null");
+        await verdicts.check("SEC-08", `${path} preflight with Origin: null, after a public app registered com.example.kit${tag}:/callback, is not allowed`, () => {
+          const acao = fromNull.header("access-control-allow-origin");
+          ensure(acao === undefined || (acao !== "null" && acao !== "*"), `Access-Control-Allow-Origin: ${acao}`);
         }, { clause: "token and revoke endpoints" });
       }
+    } finally {
+      await admin.deleteApp(web.clientId);
+      await admin.deleteApp(native.clientId);
     }
   });
 });
