@@ -9,12 +9,15 @@ interface Refused {
   readonly kind: string;
 }
 
-/** Not absolute URIs with a host (RFC 6749 §3.1.2, RFC 3986 §3 and §4.3), or http on a host that only looks like loopback (RFC 8252 §7.3). */
+/** Not absolute URIs with a host (RFC 6749 §3.1.2, RFC 3986 §3 and §4.3, RFC 9110 §4.2.2), or http on a host that only looks like loopback (RFC 8252 §7.3). */
 const MUST_REFUSE: readonly Refused[] = [
   { uri: "https://client.test/c b", type: "confidential", kind: "a space" },
   { uri: "https://client.test/c\u00e9", type: "confidential", kind: "a non-ASCII character" },
   { uri: "https://[client.test/cb", type: "confidential", kind: "an unparseable host" },
   { uri: "https:///cb", type: "confidential", kind: "an empty authority" },
+  // RFC 9110 §4.2.2: an https URI without a host is invalid; URL parsers that repair it read "client.test" as the host.
+  { uri: "https:/client.test/cb", type: "confidential", kind: "no authority (one slash)" },
+  { uri: "https:client.test/cb", type: "confidential", kind: "no authority (no slash)" },
   { uri: "http://a127.0.0.1/callback", type: "public", kind: "http on a host ending in 127.0.0.1" },
   { uri: "http://127.0.0.1.client.test/callback", type: "public", kind: "http on a host starting with 127.0.0.1" },
 ];
