@@ -4,6 +4,7 @@ import type { Store } from "../store.ts";
 export const THROTTLE_LIMIT = 50;
 export const THROTTLE_WINDOW_S = 60;
 const MAX_TRACKED = 10_000;
+const PRUNE_TO = 9_000;
 
 /**
  * Counts failed client authentications per (client_id, source address) on the
@@ -45,12 +46,16 @@ export class AuthThrottle {
     if (this.failures.size > MAX_TRACKED) this.prune();
   }
 
+  /**
+   * Bounds memory: drops expired pairs, then, while still over the bound, the
+   * pairs with the fewest recent failures (oldest first among equals), down to
+   * 90%. A flood of one-off client_ids therefore evicts itself and cannot free
+   * a pair that is at or near its limit (SEC-05).
+   */
   private prune(): void {
     for (const key of [...this.failures.keys()]) this.recent(key);
-    while (this.failures.size > MAX_TRACKED) {
-      const first = this.failures.keys().next();
-      if (first.done) break;
-      this.failures.delete(first.value);
-    }
+    if (this.failures.size <= MAX_TRACKED) return;
+    const lightestFirst = [...this.failures.entries()].sort(([, a], [, b]) => a.length - b.length || (a.at(-1) ?? 0) - (b.at(-1) ?? 0));
+    for (const [key] of lightestFirst.slice(0, this.failures.size - PRUNE_TO)) this.failures.delete(key);
   }
 }

@@ -290,6 +290,18 @@ describe("token endpoint: client authentication and request shape", () => {
     assert.ok(throttle.retryAfter("demo-server", "10.0.0.1") !== null);
     assert.equal(throttle.retryAfter("demo-server", "10.0.0.2"), null, "another source is unaffected");
   });
+
+  it("a flood of made-up client_ids from the throttled source does not free the throttled client (SEC-05)", () => {
+    const throttle = new AuthThrottle(h.mock.store);
+    for (let i = 0; i < THROTTLE_LIMIT; i++) throttle.recordFailure("demo-server", "10.0.0.9");
+    for (let i = 0; i < THROTTLE_LIMIT - 1; i++) throttle.recordFailure("demo-other", "10.0.0.9");
+    for (let i = 0; i < 25_000; i++) throttle.recordFailure(`made-up-${i}`, "10.0.0.9");
+    assert.ok(throttle.retryAfter("demo-server", "10.0.0.9") !== null, "still throttled");
+    throttle.recordFailure("demo-other", "10.0.0.9");
+    assert.ok(throttle.retryAfter("demo-other", "10.0.0.9") !== null, "a pair one short of the limit kept its count");
+    h.clock.advance(61);
+    assert.equal(throttle.retryAfter("demo-server", "10.0.0.9"), null, "the window still ends");
+  });
 });
 
 describe("refresh", () => {
