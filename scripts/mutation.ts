@@ -60,7 +60,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   { name: "redirect-match", mutate: ["mock/oauth/redirect-uri.ts#LOOPBACK_ORIGINS,PORT,isPort,portlessLoopback,redirectUriMatches"], grep: "AUTHZ-0[1-4]", why: "exact and loopback redirect URI matching (VISIBLE_ASCII and anyHostWithPort serve only faults)" },
   { name: "redirect-registration", mutate: ["mock/oauth/redirect-uri.ts#SCHEME,REVERSE_DNS_SCHEME,FORBIDDEN_CHARS,MAX_LENGTH,reject,authorityOf,validateRedirectUriForRegistration"], grep: "REG-04", why: "redirect URI validation at registration" },
   { name: "redirect-cors", mutate: ["mock/oauth/redirect-uri.ts#corsOriginOf"], grep: "SEC-08", why: "CORS origins of registered redirect URIs" },
-  { name: "authorize", mutate: ["mock/oauth/authorize.ts", "mock/oauth/authorize-request.ts"], grep: "AUTHZ|PKCE-0[1-4]", why: "the authorization request and its error redirects" },
+  { name: "authorize", mutate: ["mock/oauth/authorize.ts", "mock/oauth/authorize-request.ts"], grep: "AUTHZ|PKCE-0[1-4]|CONSENT", why: "the authorization request, its error redirects, the consent page it serves and the consent decision" },
   { name: "consent-login", mutate: ["mock/oauth/consent-transactions.ts", "mock/oauth/login.ts"], grep: "CONSENT|AUTHZ-11|SEC-01", why: "login, consent and their CSRF protection" },
   { name: "oauth-http", mutate: ["mock/oauth/cors.ts", "mock/oauth/throttle.ts", "mock/oauth/metadata.ts", "mock/oauth/oauth-form.ts"], grep: "SEC-0[58]|META|TOKEN-05|TOKEN-13|API-01", why: "CORS (also on /v1), throttling, metadata, form parsing" },
   { name: "api-router", mutate: ["mock/api/router.ts", "mock/api/body.ts"], grep: "API|CC-05|CONSENT-09|INSTALL|KEY", why: "the /v1 resources" },
