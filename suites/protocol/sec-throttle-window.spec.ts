@@ -1,10 +1,6 @@
-import { test, reqs, needs, tags, type RunOptions } from "../harness/index.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure } from "../checks/http.ts";
-import { basicAuthorization } from "../http/basic.ts";
-import type { ProtocolClient } from "../http/client.ts";
-import type { HttpResponse } from "../http/response.ts";
-import type { Target } from "../targets/target.ts";
-import type { AppIdentity } from "../targets/schema.ts";
+import { correctAuth, failedAuth, throttleSkipReason } from "../checks/throttle.ts";
 
 /**
  * SEC-05 and §0.3: THROTTLE_N is the number of failed client authentications *per minute* before
@@ -15,31 +11,21 @@ import type { AppIdentity } from "../targets/schema.ts";
 
 const WINDOW_S = 60;
 
-/** Brute-force tests trip lockouts: against a URL target they run only with --throttle-tests (as sec-throttle.spec.ts). */
-function liveTargetReason(target: Target, run: RunOptions): string | null {
-  return target.kind === "mock" || run.throttleTests ? null : "throttling tests against a live target need an explicit flag (--throttle-tests)";
-}
-
-/** A failed client authentication: the app's client_id with a wrong secret, over Basic (RFC 6749 §2.3.1). */
-function failedAuth(client: ProtocolClient, app: AppIdentity, i: number): Promise<HttpResponse> {
-  return client.postForm("/oauth/token", [["grant_type", "client_credentials"], ["scope", app.scopes[0] as string]], { headers: [["authorization", basicAuthorization(app.clientId, `wrong-secret-${i}`)]], label: `/oauth/token: wrong secret #${i}` });
-}
-
 test.describe("SEC-05 the throttling window is 60 s", () => {
   test("failures older than 60 s do not count toward THROTTLE_N", { tag: tags("SEC-05"), annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
-    const reason = liveTargetReason(target, run);
+    const reason = throttleSkipReason(target, run);
     if (reason) return verdicts.skip("SEC-05", reason, "failures older than 60 s do not count");
     const clock = target.clock;
     if (!clock) return verdicts.skip("SEC-05", `target has no clock control; waiting out the ${WINDOW_S} s window in real time is not done`, "failures older than 60 s do not count");
     const conf = target.apps.conf;
     const n = target.params.THROTTLE_N;
     const early: number[] = [];
-    for (let i = 0; i < n - 1; i++) if ((await failedAuth(client, conf, i)).status === 429) early.push(i + 1);
+    for (let i = 0; i < n - 1; i++) if ((await failedAuth(client, conf, "/oauth/token", i)).status === 429) early.push(i + 1);
     if (early.length) return verdicts.skip("SEC-05", `429 came before THROTTLE_N failures (attempt ${early[0]}); sec-throttle.spec.ts reports that`, "failures older than 60 s do not count");
     await clock.advance(WINDOW_S + 1);
     // One more failure: THROTTLE_N in all, but only one within the last 60 s.
-    const last = await failedAuth(client, conf, n - 1);
-    const correct = await client.postForm("/oauth/token", [["grant_type", "client_credentials"], ["scope", conf.scopes[0] as string]], { headers: [["authorization", basicAuthorization(conf.clientId, conf.clientSecret ?? "")]], label: "/oauth/token: correct secret" });
+    const last = await failedAuth(client, conf, "/oauth/token", n - 1);
+    const correct = await correctAuth(client, conf, "/oauth/token", "/oauth/token: correct secret");
     await verdicts.check("SEC-05", `${n - 1} failures, ${WINDOW_S + 1} s later one more and then the correct secret: neither is throttled (only 1 failure within 60 s)`, () => {
       ensure(last.status !== 429, `the failure after the window answered 429 (Retry-After ${last.header("retry-after") ?? "none"}): failures older than 60 s were counted`);
       ensure(correct.status !== 429, `the correct secret answered 429 (Retry-After ${correct.header("retry-after") ?? "none"}): failures older than 60 s were counted`);

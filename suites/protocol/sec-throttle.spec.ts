@@ -1,29 +1,11 @@
 import { Agent } from "undici";
 import { test, reqs, needs, type RunOptions, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
-import { basicAuthorization } from "../http/basic.ts";
+import { correctAuth, failedAuth, throttleSkipReason, type CredentialEndpoint } from "../checks/throttle.ts";
 import { ProtocolClient } from "../http/client.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
 import type { AppIdentity } from "../targets/schema.ts";
-
-type Endpoint = "/oauth/token" | "/oauth/revoke";
-
-/** Brute-force tests trip lockouts: against a URL target they run only with --throttle-tests. */
-function liveTargetReason(target: Target, run: RunOptions): string | null {
-  return target.kind === "mock" || run.throttleTests ? null : "throttling tests against a live target need an explicit flag (--throttle-tests)";
-}
-
-/** A failed client authentication: the app's client_id with a wrong secret, over Basic (RFC 6749 §2.3.1). */
-function failedAuth(client: ProtocolClient, app: AppIdentity, endpoint: Endpoint, i: number): Promise<HttpResponse> {
-  const form: Array<[string, string]> = endpoint === "/oauth/token" ? [["grant_type", "client_credentials"], ["scope", "read:contacts"]] : [["token", `kit-unknown-token-${i}`]];
-  return client.postForm(endpoint, form, { headers: [["authorization", basicAuthorization(app.clientId, `wrong-secret-${i}`)]], label: `${endpoint}: wrong secret #${i}` });
-}
-
-function correctAuth(client: ProtocolClient, app: AppIdentity, endpoint: Endpoint, label: string): Promise<HttpResponse> {
-  const form: Array<[string, string]> = endpoint === "/oauth/token" ? [["grant_type", "client_credentials"], ["scope", "read:contacts"]] : [["token", "kit-unknown-token"]];
-  return client.postForm(endpoint, form, { headers: [["authorization", basicAuthorization(app.clientId, app.clientSecret ?? "")]], label });
-}
 
 /** RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds. */
 function validRetryAfter(v: string | undefined): boolean {
@@ -31,7 +13,7 @@ function validRetryAfter(v: string | undefined): boolean {
 }
 
 /** Sends THROTTLE_N failures, then one more; records the MUST and PACT-PROFILE clauses. */
-async function throttleStudy(verdicts: Verdicts, client: ProtocolClient, target: Target, app: AppIdentity, endpoint: Endpoint): Promise<HttpResponse | null> {
+async function throttleStudy(verdicts: Verdicts, client: ProtocolClient, target: Target, app: AppIdentity, endpoint: CredentialEndpoint): Promise<HttpResponse | null> {
   const n = target.params.THROTTLE_N;
   const early: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -58,7 +40,7 @@ function clientFrom(client: ProtocolClient, target: Target, localAddress: string
 
 test.describe("SEC-05 Credential endpoints are protected against brute force", () => {
   test("the token endpoint throttles failed client authentications with 429 and Retry-After; another source is not blocked", { tag: tags("SEC-05"), annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
-    const reason = liveTargetReason(target, run);
+    const reason = throttleSkipReason(target, run);
     if (reason) return verdicts.skip("SEC-05", reason);
     const next = await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/token");
     // Only the in-process mock is known to see the kit's own socket address: a URL target, even on loopback,
@@ -74,7 +56,7 @@ test.describe("SEC-05 Credential endpoints are protected against brute force", (
   });
 
   test("the revocation endpoint throttles failed client authentications with 429 and Retry-After", { tag: tags("SEC-05"), annotation: [...reqs("SEC-05"), ...needs("http")] }, async ({ client, target, verdicts, run }) => {
-    const reason = liveTargetReason(target, run);
+    const reason = throttleSkipReason(target, run);
     if (reason) return verdicts.skip("SEC-05", reason);
     await throttleStudy(verdicts, client, target, target.apps.conf, "/oauth/revoke");
   });

@@ -1,0 +1,29 @@
+import type { RunOptions } from "../harness/index.ts";
+import { basicAuthorization } from "../http/basic.ts";
+import type { ProtocolClient } from "../http/client.ts";
+import type { HttpResponse } from "../http/response.ts";
+import type { Target } from "../targets/target.ts";
+import type { AppIdentity } from "../targets/schema.ts";
+
+/** The endpoints that authenticate clients with a password-like secret (SEC-05). */
+export type CredentialEndpoint = "/oauth/token" | "/oauth/revoke";
+
+/** Brute-force tests trip lockouts: against a URL target they run only with --throttle-tests. */
+export function throttleSkipReason(target: Target, run: RunOptions): string | null {
+  return target.kind === "mock" || run.throttleTests ? null : "throttling tests against a live target need an explicit flag (--throttle-tests)";
+}
+
+/** The form of a request that authenticates `app` at `endpoint` and, with the right secret, succeeds. */
+export function credentialForm(app: AppIdentity, endpoint: CredentialEndpoint, token = "kit-unknown-token"): Array<[string, string]> {
+  return endpoint === "/oauth/token" ? [["grant_type", "client_credentials"], ["scope", app.scopes[0] ?? "read:contacts"]] : [["token", token]];
+}
+
+/** A failed client authentication: the app's client_id with a wrong secret, over Basic (RFC 6749 §2.3.1). */
+export function failedAuth(client: ProtocolClient, app: AppIdentity, endpoint: CredentialEndpoint, i: number): Promise<HttpResponse> {
+  return client.postForm(endpoint, credentialForm(app, endpoint, `kit-unknown-token-${i}`), { headers: [["authorization", basicAuthorization(app.clientId, `wrong-secret-${i}`)]], label: `${endpoint}: wrong secret #${i}` });
+}
+
+/** A correct client authentication of `app` at `endpoint`. */
+export function correctAuth(client: ProtocolClient, app: AppIdentity, endpoint: CredentialEndpoint, label: string): Promise<HttpResponse> {
+  return client.postForm(endpoint, credentialForm(app, endpoint), { headers: [["authorization", basicAuthorization(app.clientId, app.clientSecret ?? "")]], label });
+}
