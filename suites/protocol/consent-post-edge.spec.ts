@@ -18,6 +18,24 @@ test.describe("CONSENT-05 approval POST without the session it belongs to", () =
   });
 });
 
+test.describe("CONSENT-05 approval POST in a body a cross-site form can send", () => {
+  test("the consent form sent as text/plain with the session cookie gives a 4xx and no code", { tag: tags("CONSENT-05"), annotation: [...reqs("CONSENT-05"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+    const session = client.withJar(await codeFactory.session());
+    const page = await sendAuthorize(session, authorizeRequest({ client: target.apps.spa }).pairs, { label: "authorize: consent page" });
+    ensure(isConsentPage(page, target), `no consent page (${page.status})`);
+    const sub = consentSubmission(page, target, "approve");
+    // HTML's text/plain form encoding: "name=value" lines ending in CRLF, nothing escaped. Any site can
+    // make a browser send it without a preflight, so it is a replay without a decodable anti-CSRF token.
+    const body = sub.pairs.map(([n, v]) => `${n}=${v}\r\n`).join("");
+    const res = await session.send({ method: "POST", url: sub.url, body, contentType: "text/plain", label: "consent: approve sent as text/plain" });
+    await verdicts.check("CONSENT-05", "approval POST with the session cookie but a text/plain body (an enctype=text/plain form) gives a 4xx and no code (RFC 6749 §10.12)", () => {
+      ensure(res.status >= 400 && res.status < 500, `expected a 4xx, got ${res.status}`);
+      ensure(!redirectsOffSite(res, target), "the refused approval redirects to the client");
+      ensure(!/[?&#]code=/.test(res.location ?? "") && !/[?&#]code=/.test(res.text), "the refused approval carries a code");
+    });
+  });
+});
+
 test.describe("AUTHZ-02 an app deleted while the user decides never gets a redirect", () => {
   test("consent opened for a kit app, the app deleted, then Deny and Approve: no-redirect errors", { tag: tags("AUTHZ-02", "INSTALL-04"), annotation: [...reqs("AUTHZ-02", "INSTALL-04"), ...needs("http", "session", "admin")] }, async ({ client, target, verdicts, codeFactory }) => {
     const admin = await AdminSession.open(client, target);
