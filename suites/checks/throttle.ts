@@ -27,3 +27,21 @@ export function failedAuth(client: ProtocolClient, app: AppIdentity, endpoint: C
 export function correctAuth(client: ProtocolClient, app: AppIdentity, endpoint: CredentialEndpoint, label: string): Promise<HttpResponse> {
   return client.postForm(endpoint, credentialForm(app, endpoint), { headers: [["authorization", basicAuthorization(app.clientId, app.clientSecret ?? "")]], label });
 }
+
+/** RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds. */
+export function validRetryAfter(v: string | undefined): boolean {
+  return v !== undefined && (/^\d+$/.test(v.trim()) || !Number.isNaN(Date.parse(v)));
+}
+
+/**
+ * How many seconds a response's Retry-After asks the client to wait (RFC 9110 §10.2.3):
+ * delay-seconds as given, an HTTP-date measured from the response's own Date header. Null when
+ * absent or unreadable.
+ */
+export function retryAfterSeconds(res: HttpResponse): number | null {
+  const v = res.header("retry-after")?.trim();
+  if (v === undefined || !validRetryAfter(v)) return null;
+  if (/^\d+$/.test(v)) return Number(v);
+  const date = Date.parse(res.header("date") ?? "");
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((Date.parse(v) - date) / 1000));
+}

@@ -1,16 +1,11 @@
 import { Agent } from "undici";
 import { test, reqs, needs, type RunOptions, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
-import { correctAuth, failedAuth, throttleSkipReason, type CredentialEndpoint } from "../checks/throttle.ts";
+import { correctAuth, failedAuth, throttleSkipReason, validRetryAfter, type CredentialEndpoint } from "../checks/throttle.ts";
 import { ProtocolClient } from "../http/client.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
 import type { AppIdentity } from "../targets/schema.ts";
-
-/** RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds. */
-function validRetryAfter(v: string | undefined): boolean {
-  return v !== undefined && (/^\d+$/.test(v.trim()) || !Number.isNaN(Date.parse(v)));
-}
 
 /** Sends THROTTLE_N failures, then one more; records the MUST and PACT-PROFILE clauses. */
 async function throttleStudy(verdicts: Verdicts, client: ProtocolClient, target: Target, app: AppIdentity, endpoint: CredentialEndpoint): Promise<HttpResponse | null> {
