@@ -28,9 +28,20 @@ export function correctAuth(client: ProtocolClient, app: AppIdentity, endpoint: 
   return client.postForm(endpoint, credentialForm(app, endpoint), { headers: [["authorization", basicAuthorization(app.clientId, app.clientSecret ?? "")]], label });
 }
 
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+/** RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must also accept. */
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT` +
+    `|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} \\d{2}:\\d{2}:\\d{2} GMT` +
+    `|${DAY} ${MONTH} (?: \\d|\\d{2}) \\d{2}:\\d{2}:\\d{2} \\d{4})$`,
+);
+
 /** RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds. */
 export function validRetryAfter(v: string | undefined): boolean {
-  return v !== undefined && (/^\d+$/.test(v.trim()) || !Number.isNaN(Date.parse(v)));
+  if (v === undefined) return false;
+  const value = v.trim();
+  return /^\d+$/.test(value) || (HTTP_DATE.test(value) && !Number.isNaN(Date.parse(value)));
 }
 
 /**

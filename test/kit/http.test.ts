@@ -6,6 +6,8 @@ import {
   s256, isValidVerifier, newPkcePair, basicAuthorization, basicCredentials, parseWwwAuthenticate, findChallenge,
   parseForms, findFormByButton, submitForm, Redactor, ProtocolClient, CookieJar, redactExchange, fingerprint,
 } from "../../suites/http/index.ts";
+import { HttpResponse } from "../../suites/http/response.ts";
+import { retryAfterSeconds, validRetryAfter } from "../../suites/checks/throttle.ts";
 
 test("S256 matches RFC 7636 Appendix B", () => {
   assert.equal(s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
@@ -130,4 +132,22 @@ test("the client sends duplicates and raw bodies, never follows redirects, keeps
       assert.equal(results.filter((r) => !(r instanceof Error) && r.status === 200).length, 4);
     },
   );
+});
+
+test("Retry-After is read as delay-seconds or as an HTTP-date against the response's Date (RFC 9110 §10.2.3)", () => {
+  const respond = (headers: Array<[string, string]>): HttpResponse =>
+    new HttpResponse(429, headers, Buffer.alloc(0), { seq: 1, label: null, method: "POST", url: "http://mock.test/oauth/token", requestHeaders: [], requestBody: null, status: 429, responseHeaders: headers, responseBody: "", durationMs: 0 });
+  assert.equal(retryAfterSeconds(respond([["retry-after", "60"]])), 60);
+  assert.equal(retryAfterSeconds(respond([["retry-after", " 0 "]])), 0);
+  assert.equal(retryAfterSeconds(respond([["retry-after", "Sun, 29 Nov 2026 10:01:30 GMT"], ["date", "Sun, 29 Nov 2026 10:00:00 GMT"]])), 90);
+  assert.equal(retryAfterSeconds(respond([["retry-after", "Sun, 29 Nov 2026 09:59:00 GMT"], ["date", "Sun, 29 Nov 2026 10:00:00 GMT"]])), 0);
+  assert.equal(retryAfterSeconds(respond([["retry-after", "Sun, 29 Nov 2026 10:01:30 GMT"]])), null, "an HTTP-date needs the Date header to become a delay");
+  assert.equal(retryAfterSeconds(respond([["retry-after", "-5"]])), null);
+  assert.equal(retryAfterSeconds(respond([["retry-after", "soon"]])), null);
+  assert.equal(retryAfterSeconds(respond([])), null);
+});
+
+test("Retry-After syntax: delay-seconds or one of RFC 9110 §5.6.7's three HTTP-date forms, nothing Date.parse merely guesses", () => {
+  for (const ok of ["0", "120", "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"]) assert.ok(validRetryAfter(ok), ok);
+  for (const bad of [undefined, "", "-5", "1.5", "soon", "2026-11-29", "Sun, 06 Nov 1994 08:49:37 UTC", "06 Nov 1994 08:49:37 GMT"]) assert.ok(!validRetryAfter(bad), String(bad));
 });
