@@ -43,7 +43,8 @@ test.describe("API-01 an SPA can make the Step 4 call from its own origin", () =
     const list = await client.get("/v1/contacts", { query: [["limit", "10"]], headers: [...bearer(t.access_token), ["origin", origin]], label: `api: list contacts from ${origin}` });
     ensureStatus(list, 200);
     const id = listItems(list)[0]?.id;
-    if (id === undefined) verdicts.skip("API-01", "the workspace has no contacts, so there is no object URL to preflight a PATCH for", "preflight of PATCH");
+    if (!spa.scopes.includes("write:contacts")) verdicts.skip("API-01", "the SPA is not registered for write:contacts, so it has no reason to PATCH a contact", "preflight of PATCH");
+    else if (id === undefined) verdicts.skip("API-01", "the workspace has no contacts, so there is no object URL to preflight a PATCH for", "preflight of PATCH");
     else {
       const url = `/v1/contacts/${encodeURIComponent(id)}`;
       const patchPreflight = await client.send({ method: "OPTIONS", url, headers: [["origin", origin], ["access-control-request-method", "PATCH"], ["access-control-request-headers", "authorization,content-type"]], label: `api: preflight PATCH ${url} from ${origin}` });
