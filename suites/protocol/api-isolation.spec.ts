@@ -1,6 +1,7 @@
 import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { bearer, canonical, listAll, type ApiObject } from "../checks/api.ts";
+import { ccToken, createObject, openEveryScopeApp } from "../checks/api-objects.ts";
 import { tokens } from "../flows/tokens.ts";
 import type { UserIdentity } from "../targets/schema.ts";
 
@@ -59,6 +60,76 @@ test.describe("API-10 Workspaces are isolated", () => {
           ensure(canonical(reread.json()) === canonical(probe), `${other.name}'s contact ${probe.id} changed after the refused writes`);
         });
       }
+    }
+  });
+  /**
+   * No fixture app holds write:deals (§0.3), so the deal writes run with a client-credentials token
+   * of an app ADM-A registers in WS-A for every scope (CC-05: it acts inside WS-A). A deal's
+   * contact_id names another object by id: naming a WS-B contact is a write involving a WS-B
+   * object, so wherever the target refuses a contact_id that names no contact at all, it must
+   * refuse a WS-B contact's id too, and change nothing.
+   */
+  test("a WS-A token holding write:deals can neither change WS-B's deals nor attach WS-B's contacts to its own", { tag: tags("API-10"), annotation: [...reqs("API-10"), ...needs("http", "code", "multi")] }, async ({ client, target, verdicts, codeFactory }) => {
+    const conf = target.apps.conf;
+    const userB = target.users.secondWorkspace;
+    if (!userB) return verdicts.skip("API-10", "target file names no second-workspace user");
+    if (!conf.scopes.includes("read:deals") || !conf.scopes.includes("read:contacts")) return verdicts.skip("API-10", "CONF is not registered for read:contacts and read:deals, so the kit cannot read WS-B's objects");
+    const need = ["read:contacts", "read:deals", "write:deals"];
+    const every = await openEveryScopeApp(client, target);
+    if (typeof every === "string") return verdicts.skip("API-10", every, "writes involving WS-B deals and contacts");
+    try {
+      if (!need.every((s) => every.scopes.includes(s))) return verdicts.skip("API-10", `the scope reference lacks one of ${need.join(" ")}`, "writes involving WS-B deals and contacts");
+      const tokA = await ccToken(client, every.app, need);
+      const b = await tokens(client, codeFactory, { client: conf, user: userB, scope: "read:contacts read:deals" });
+      const ids = async (kind: "contacts" | "deals", token: string, who: string) => new Set((await listAll(client, `/v1/${kind}`, token, `api: list ${kind} as ${who}`)).map((x) => x.id));
+      const [aContacts, aDeals] = [await ids("contacts", tokA, "the WS-A app"), await ids("deals", tokA, "the WS-A app")];
+      const bDeals = (await listAll(client, "/v1/deals", b.access_token, "api: list deals as WS-B member")).filter((x) => !aDeals.has(x.id));
+      const bContact = [...(await ids("contacts", b.access_token, "WS-B member"))].find((id) => !aContacts.has(id));
+      const aContact = [...aContacts][0];
+
+      const probe = bDeals[0];
+      if (!probe) verdicts.skip("API-10", "WS-B has no deal whose id differs from WS-A's", "WS-A cannot PATCH or DELETE a WS-B deal");
+      else {
+        const path = `/v1/deals/${encodeURIComponent(probe.id)}`;
+        await verdicts.check("API-10", "a WS-A token holding write:deals cannot PATCH or DELETE WS-B's deal (404 or 403), and it stays unchanged", async () => {
+          const patch = await client.send({ method: "PATCH", url: path, json: { title: "Cross Workspace Write" }, headers: bearer(tokA), label: "api: WS-A app patches a WS-B deal" });
+          ensureStatus(patch, [404, 403]);
+          const del = await client.send({ method: "DELETE", url: path, headers: bearer(tokA), label: "api: WS-A app deletes a WS-B deal" });
+          ensureStatus(del, [404, 403]);
+          const reread = await client.get(path, { headers: bearer(b.access_token), label: "api: WS-B member re-reads its deal" });
+          ensureStatus(reread, 200);
+          ensure(canonical(reread.json()) === canonical(probe), `WS-B's deal ${probe.id} changed after the refused writes`);
+        });
+      }
+
+      if (bContact === undefined || aContact === undefined) return verdicts.skip("API-10", "WS-A or WS-B has no contact of its own to reference", "a WS-A deal cannot reference a WS-B contact");
+      const own = await createObject(client, tokA, "deals", aContact, "api: WS-A app creates a deal (setup)");
+      const ownPath = `/v1/deals/${encodeURIComponent(own)}`;
+      const nowhere = `kit-no-such-contact-${process.pid}-${Date.now().toString(36)}`;
+      const deal = (contactId: string) => ({ title: "Kit Cross Reference", amount: 100, stage: "lead", contact_id: contactId });
+      const control = await client.send({ method: "POST", url: "/v1/deals", json: deal(nowhere), headers: bearer(tokA), label: "api: WS-A app creates a deal of a contact that does not exist (control)" });
+      if (control.status >= 200 && control.status < 300) return verdicts.skip("API-10", `the target accepts a contact_id that names no contact (${control.status}), so contact ids are opaque to it`, "a WS-A deal cannot reference a WS-B contact");
+      const mentions = async () => (await listAll(client, "/v1/deals", tokA, "api: list deals as the WS-A app")).filter((x) => canonical(x).includes(JSON.stringify(bContact))).map((x) => x.id);
+      const before = await mentions();
+      await verdicts.check("API-10", "POST /v1/deals with the contact_id of a WS-B contact is refused (4xx) as one naming no contact is, and no WS-A deal names it", async () => {
+        const res = await client.send({ method: "POST", url: "/v1/deals", json: deal(bContact), headers: bearer(tokA), label: "api: WS-A app creates a deal of a WS-B contact" });
+        ensure(res.status >= 400 && res.status < 500, `answered ${res.status}, expected a refusal like the control's ${control.status}`);
+        const after = (await mentions()).filter((id) => !before.includes(id));
+        ensure(after.length === 0, `WS-A deals now name WS-B's contact: ${after.slice(0, 3).join(", ")}`);
+      });
+      const original = await client.get(ownPath, { headers: bearer(tokA), label: "api: WS-A app reads its deal" });
+      ensureStatus(original, 200);
+      const patchControl = await client.send({ method: "PATCH", url: ownPath, json: { contact_id: nowhere }, headers: bearer(tokA), label: "api: WS-A app points its deal at a contact that does not exist (control)" });
+      if (patchControl.status >= 200 && patchControl.status < 300) return verdicts.skip("API-10", `the target accepts a PATCH to a contact_id that names no contact (${patchControl.status})`, "a WS-A deal cannot be pointed at a WS-B contact");
+      await verdicts.check("API-10", "PATCH of a WS-A deal to the contact_id of a WS-B contact is refused (4xx) as one naming no contact is, and the deal stays unchanged", async () => {
+        const res = await client.send({ method: "PATCH", url: ownPath, json: { contact_id: bContact }, headers: bearer(tokA), label: "api: WS-A app points its deal at a WS-B contact" });
+        ensure(res.status >= 400 && res.status < 500, `answered ${res.status}, expected a refusal like the control's ${patchControl.status}`);
+        const reread = await client.get(ownPath, { headers: bearer(tokA), label: "api: WS-A app re-reads its deal" });
+        ensureStatus(reread, 200);
+        ensure(canonical(reread.json()) === canonical(original.json()), `deal ${own} changed after the refused PATCH`);
+      });
+    } finally {
+      await every.close();
     }
   });
 });
