@@ -32,7 +32,7 @@ function ensurePreflightAllows(res: HttpResponse, origin: string, method: string
 }
 
 test.describe("API-01 an SPA can make the Step 4 call from its own origin", () => {
-  test("CORS preflights for GET and PATCH with Authorization are allowed for the SPA's origin, and a 401 exposes WWW-Authenticate", { tag: tags("API-01"), annotation: [...reqs("API-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("CORS preflights for GET, PATCH and DELETE with Authorization are allowed for the SPA's origin, and a 401 exposes WWW-Authenticate", { tag: tags("API-01"), annotation: [...reqs("API-01"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
     const spa = target.apps.spa;
     const origin = new URL(spa.redirectUris[0] as string).origin;
     const t = await tokens(client, codeFactory, { client: spa, scope: spa.scopes.includes("read:contacts") ? "read:contacts" : (spa.scopes[0] ?? "read:contacts") });
@@ -43,12 +43,14 @@ test.describe("API-01 an SPA can make the Step 4 call from its own origin", () =
     const list = await client.get("/v1/contacts", { query: [["limit", "10"]], headers: [...bearer(t.access_token), ["origin", origin]], label: `api: list contacts from ${origin}` });
     ensureStatus(list, 200);
     const id = listItems(list)[0]?.id;
-    if (!spa.scopes.includes("write:contacts")) verdicts.skip("API-01", "the SPA is not registered for write:contacts, so it has no reason to PATCH a contact", "preflight of PATCH");
-    else if (id === undefined) verdicts.skip("API-01", "the workspace has no contacts, so there is no object URL to preflight a PATCH for", "preflight of PATCH");
+    if (!spa.scopes.includes("write:contacts")) verdicts.skip("API-01", "the SPA is not registered for write:contacts, so it has no reason to PATCH or DELETE a contact", "preflights of PATCH and DELETE");
+    else if (id === undefined) verdicts.skip("API-01", "the workspace has no contacts, so there is no object URL to preflight a PATCH or DELETE for", "preflights of PATCH and DELETE");
     else {
       const url = `/v1/contacts/${encodeURIComponent(id)}`;
-      const patchPreflight = await client.send({ method: "OPTIONS", url, headers: [["origin", origin], ["access-control-request-method", "PATCH"], ["access-control-request-headers", "authorization,content-type"]], label: `api: preflight PATCH ${url} from ${origin}` });
-      await verdicts.check("API-01", `preflight of PATCH /v1/contacts/{id} with Authorization and Content-Type from the SPA's origin is allowed (the SPA holds write:contacts, DOC-S2)`, () => ensurePreflightAllows(patchPreflight, origin, "PATCH", ["authorization", "content-type"]), { clause: "SHOULD" });
+      for (const [method, headers] of [["PATCH", ["authorization", "content-type"]], ["DELETE", ["authorization"]]] as const) {
+        const preflight = await client.send({ method: "OPTIONS", url, headers: [["origin", origin], ["access-control-request-method", method], ["access-control-request-headers", headers.join(",")]], label: `api: preflight ${method} ${url} from ${origin}` });
+        await verdicts.check("API-01", `preflight of ${method} /v1/contacts/{id} with ${headers.join(" and ")} from the SPA's origin is allowed (the SPA holds write:contacts, DOC-S2)`, () => ensurePreflightAllows(preflight, origin, method, headers), { clause: "SHOULD" });
+      }
     }
 
     const refused = await client.get("/v1/contacts", { query: [["limit", "10"]], headers: [...bearer("kit-not-a-token"), ["origin", origin]], label: `api: unknown token from ${origin}` });
