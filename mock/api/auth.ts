@@ -20,12 +20,9 @@ export interface Caller {
   readonly scope: ReadonlySet<string>;
 }
 
-/** Every Authorization header of the request, including repeats that Node would join or drop. */
+/** Every Authorization header of the request, including repeats that `req.headers` would drop. */
 function authorizationHeaders(req: Request): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-    if (req.rawHeaders[i]?.toLowerCase() === "authorization") out.push(req.rawHeaders[i + 1] ?? "");
-  return out;
+  return req.headersDistinct["authorization"] ?? [];
 }
 
 /**
