@@ -4,7 +4,6 @@ import { ensure, ensureStatus } from "../checks/http.ts";
 import { bearer, challengeScopes, ensureBearerChallenge, listAll, snapshot, snapshotDiff, type ApiObject } from "../checks/api.ts";
 import { ccToken, createBody, createObject, firstId, openEveryScopeApp, patchBody, type Resource } from "../checks/api-objects.ts";
 import { tokens } from "../flows/tokens.ts";
-import type { CodeFactory } from "../flows/code-factory.ts";
 import type { ProtocolClient, RequestSpec } from "../http/client.ts";
 import type { AppIdentity } from "../targets/schema.ts";
 import type { Target } from "../targets/target.ts";

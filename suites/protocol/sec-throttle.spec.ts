@@ -1,5 +1,5 @@
 import { Agent } from "undici";
-import { test, reqs, needs, type RunOptions, type Verdicts, tags } from "../harness/index.ts";
+import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { correctAuth, failedAuth, throttleSkipReason, validRetryAfter, type CredentialEndpoint } from "../checks/throttle.ts";
 import { ProtocolClient } from "../http/client.ts";
