@@ -12,6 +12,7 @@
  *   npm run mutation -- --group pkce ...      only these groups, in that order (repeatable, or comma-separated)
  *   npm run mutation -- --list                the groups, their files and their --grep
  *   npm run mutation -- --summary             rewrite the summary from the stored group reports
+ *   npm run mutation -- --doc                 the summary, then docs/mutation-survivors.md from it
  *   npm run mutation -- --count [--group …]   count each group's mutants (kit not run; a no-op command)
  *
  * Options: --concurrency N (default 2), --via-cli (run each mutant through
@@ -27,6 +28,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Stryker } from "@stryker-mutator/core";
+import { renderSurvivorsDoc } from "./mutation-doc.ts";
+import { type JudgedSurvivor, type Survivor, judge, loadVerdicts, shortReplacement } from "./mutation-verdicts.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "reports", "mutation");
@@ -182,7 +185,7 @@ async function runGroup(group: MutationGroup, concurrency: number, viaCli: boole
 
 /** The parts of Stryker's JSON report (mutation-testing-report-schema) the summary reads. */
 interface JsonReport {
-  readonly files: Record<string, { readonly mutants: ReadonlyArray<{ readonly id: string; readonly mutatorName: string; readonly replacement?: string; readonly status: string; readonly statusReason?: string; readonly location: { readonly start: { readonly line: number; readonly column: number } } }> }>;
+  readonly files: Record<string, { readonly source: string; readonly mutants: ReadonlyArray<{ readonly id: string; readonly mutatorName: string; readonly replacement?: string; readonly status: string; readonly statusReason?: string; readonly location: { readonly start: { readonly line: number; readonly column: number } } }> }>;
 }
 
 interface FileScore {
@@ -196,11 +199,22 @@ interface FileScore {
   readonly errors: number;
   /** Detected / (detected + survived + no coverage), in percent; null without valid mutants. */
   readonly score: number | null;
-  readonly survivors: ReadonlyArray<{ readonly line: number; readonly column: number; readonly mutator: string; readonly replacement: string }>;
+  readonly survivors: readonly Survivor[];
+}
+
+/** A file's score with the verdicts on its survivors (docs/mutation-verdicts.json). */
+export interface JudgedFileScore extends Omit<FileScore, "survivors"> {
+  readonly survivors: readonly JudgedSurvivor[];
+  /** Survivors judged equivalent: no request tells them from the original. */
+  readonly equivalent: number;
+  /** Detected / (valid − equivalent), in percent: the usual definition of a mutation score. */
+  readonly scoreWithoutEquivalent: number | null;
 }
 
 function scoreFiles(group: string, report: JsonReport): FileScore[] {
-  return Object.entries(report.files).map(([file, { mutants }]) => {
+  return Object.entries(report.files).map(([file, { source, mutants }]) => {
+    const rel = path.relative(ROOT, path.resolve(ROOT, file));
+    const lines = source.split("\n");
     const n = (s: string) => mutants.filter((m) => m.status === s).length;
     const killed = n("Killed");
     const timeout = n("Timeout");
@@ -209,10 +223,10 @@ function scoreFiles(group: string, report: JsonReport): FileScore[] {
     const valid = killed + timeout + survived + noCoverage;
     const survivors = mutants
       .filter((m) => m.status === "Survived" || m.status === "NoCoverage")
-      .map((m) => ({ line: m.location.start.line, column: m.location.start.column, mutator: m.mutatorName, replacement: (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 120) }))
+      .map((m) => ({ file: rel, line: m.location.start.line, column: m.location.start.column, mutator: m.mutatorName, replacement: shortReplacement(m.replacement ?? ""), code: (lines[m.location.start.line - 1] ?? "").trim() }))
       .sort((a, b) => a.line - b.line || a.column - b.column);
     return {
-      file: path.relative(ROOT, path.resolve(ROOT, file)),
+      file: rel,
       groups: [group],
       killed,
       timeout,
@@ -259,10 +273,23 @@ function mergeByFile(scores: readonly FileScore[]): FileScore[] {
   return [...byFile.values()];
 }
 
-function writeSummary(): void {
+const VERDICTS = path.join(ROOT, "docs", "mutation-verdicts.json");
+
+export interface MutationSummary {
+  readonly seed: string;
+  readonly overall: number | null;
+  readonly overallWithoutEquivalent: number | null;
+  readonly runs: readonly GroupRun[];
+  readonly files: readonly JudgedFileScore[];
+  /** Survivors no verdict covers yet. */
+  readonly unjudged: number;
+}
+
+/** Reads every stored group report, matches the survivors to their verdicts and writes summary.md and .json. */
+function writeSummary(): MutationSummary | null {
   if (!existsSync(OUT)) {
     process.stderr.write("mutation: no group has run yet\n");
-    return;
+    return null;
   }
   const perGroup: FileScore[] = [];
   const runs: GroupRun[] = [];
@@ -273,35 +300,47 @@ function writeSummary(): void {
     runs.push(JSON.parse(readFileSync(runFile, "utf8")) as GroupRun);
     perGroup.push(...scoreFiles(g.name, JSON.parse(readFileSync(report, "utf8")) as JsonReport));
   }
-  const files = mergeByFile(perGroup);
-  const total = (f: (s: FileScore) => number) => files.reduce((a, s) => a + f(s), 0);
+  const merged = mergeByFile(perGroup);
+  const judged = judge(merged.flatMap((f) => f.survivors), loadVerdicts(VERDICTS));
+  const files: JudgedFileScore[] = merged.map((f) => {
+    const survivors = judged.filter((s) => s.file === f.file);
+    const equivalent = survivors.filter((s) => s.verdict?.verdict === "equivalent").length;
+    const detected = f.killed + f.timeout;
+    return { ...f, survivors, equivalent, scoreWithoutEquivalent: scoreOf(detected, detected + f.survived + f.noCoverage - equivalent) };
+  });
+  const total = (f: (s: JudgedFileScore) => number) => files.reduce((a, s) => a + f(s), 0);
   const detected = total((s) => s.killed + s.timeout);
   const valid = detected + total((s) => s.survived + s.noCoverage);
-  const overall = scoreOf(detected, valid);
+  const equivalent = total((s) => s.equivalent);
+  const unjudged = judged.filter((s) => s.verdict === null).length;
+  const summary: MutationSummary = { seed: SEED, overall: scoreOf(detected, valid), overallWithoutEquivalent: scoreOf(detected, valid - equivalent), runs, files, unjudged };
   const pct = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(1)}%`);
   const out = [
     "# Mutation testing of the mock",
     "",
-    `\`npm run mutation\`: Stryker 9 (command runner) mutated each group's files; each mutant ran the kit's protocol specs for that group (\`--grep\`, \`--strict\`: a SHOULD warning counts as a detection) against the in-process mock, seed ${SEED}. Score = (killed + timeout) / (killed + timeout + survived + no coverage); ignored mutants (fault switches, free-text descriptions) are not counted.`,
+    `\`npm run mutation\`: Stryker 9 (command runner) mutated each group's files; each mutant ran the kit's protocol specs for that group (\`--grep\`, \`--strict\`: a SHOULD warning counts as a detection) against the in-process mock, seed ${SEED}. Score = (killed + timeout) / (killed + timeout + survived + no coverage); ignored mutants (fault switches, free-text descriptions) are not counted. The second score also leaves out the survivors judged equivalent in docs/mutation-verdicts.json.`,
     "",
-    `Overall: ${pct(overall)} (${detected} of ${valid} valid mutants detected) over ${runs.length} group(s).`,
+    `Overall: ${pct(summary.overall)} (${detected} of ${valid} valid mutants detected) over ${runs.length} group(s); without the ${equivalent} equivalent survivors ${pct(summary.overallWithoutEquivalent)} (${detected} of ${valid - equivalent}).`,
+    unjudged ? `${unjudged} survivor(s) have no verdict yet: judge each in docs/mutation-verdicts.json (a missing check goes into the kit instead).` : "Every survivor has a verdict.",
     "",
     "| Group | Files | --grep | Strict | Mutants | Run time | Concurrency | Started |",
     "|---|---|---|---|---|---|---|---|",
     ...runs.map((r) => `| ${r.group} | ${r.files.join(", ")} | \`${r.grep.replace(/\|/g, "\\|")}\` | ${r.strict ? "yes" : "no"} | ${r.mutants} | ${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s | ${r.concurrency} | ${r.startedAt.slice(0, 16).replace("T", " ")} |`),
     "",
-    "| File | Groups | Score | Killed | Timeout | Survived | No coverage | Ignored | Errors |",
-    "|---|---|---|---|---|---|---|---|---|",
-    ...files.map((s) => `| ${s.file} | ${s.groups.join(", ")} | ${pct(s.score)} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} | ${s.errors} |`),
+    "| File | Groups | Score | Without equivalent | Killed | Timeout | Survived | Equivalent | No coverage | Ignored | Errors |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    ...files.map((s) => `| ${s.file} | ${s.groups.join(", ")} | ${pct(s.score)} | ${pct(s.scoreWithoutEquivalent)} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.equivalent} | ${s.noCoverage} | ${s.ignored} | ${s.errors} |`),
     "",
     "## Surviving mutants",
     "",
-    ...files.flatMap((s) => s.survivors.map((m) => `- ${s.file}:${m.line}:${m.column} ${m.mutator}: \`${m.replacement.replace(/`/g, "'")}\``)),
+    ...files.flatMap((s) => s.survivors.map((m) => `- ${s.file}:${m.line}:${m.column} ${m.mutator}: \`${m.replacement.replace(/`/g, "'")}\` — ${m.verdict ? `${m.verdict.verdict}: ${m.verdict.reason}` : `NO VERDICT YET (\`${m.code.slice(0, 100)}\`)`}`)),
     "",
   ];
   writeFileSync(path.join(OUT, "summary.md"), out.join("\n"));
-  writeFileSync(path.join(OUT, "summary.json"), `${JSON.stringify({ seed: SEED, overall, runs, files }, null, 2)}\n`);
+  writeFileSync(path.join(OUT, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`\n${out.slice(0, out.indexOf("## Surviving mutants")).join("\n")}\nsummary: ${path.relative(process.cwd(), path.join(OUT, "summary.md"))}\n`);
+  if (unjudged) process.stdout.write(`${files.flatMap((s) => s.survivors.filter((m) => !m.verdict).map((m) => `  no verdict: ${s.file}:${m.line}:${m.column} ${m.mutator} \`${m.replacement}\`\n`)).join("")}`);
+  return summary;
 }
 
 function pick(names: readonly string[]): MutationGroup[] {
@@ -320,6 +359,7 @@ async function main(): Promise<void> {
       group: { type: "string", multiple: true, default: [] },
       list: { type: "boolean", default: false },
       summary: { type: "boolean", default: false },
+      doc: { type: "boolean", default: false },
       concurrency: { type: "string", default: "2" },
       "via-cli": { type: "boolean", default: false },
       count: { type: "boolean", default: false },
@@ -330,8 +370,14 @@ async function main(): Promise<void> {
     for (const g of MUTATION_GROUPS) process.stdout.write(`${g.name.padEnd(22)} ${resolveMutate(g).join(" ")}\n${"".padEnd(22)} --grep '${g.grep}' (${g.why})\n`);
     return;
   }
-  if (values.summary) {
-    writeSummary();
+  if (values.summary || values.doc) {
+    const summary = writeSummary();
+    if (summary && values.doc) {
+      const doc = path.join(ROOT, "docs", "mutation-survivors.md");
+      writeFileSync(doc, renderSurvivorsDoc(summary, path.join(ROOT, "scripts", "mutation-survivors.template.md")));
+      process.stdout.write(`doc: ${path.relative(process.cwd(), doc)}\n`);
+    }
+    if (summary?.unjudged) process.exitCode = 1;
     return;
   }
   const concurrency = Number(values.concurrency);
