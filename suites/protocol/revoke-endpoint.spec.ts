@@ -184,6 +184,11 @@ test.describe("REVOKE-06 Client authentication and request validation apply", ()
     await verdicts.check("REVOKE-06", "GET /oauth/revoke answers 405 or 400", () => {
       ensure(get.status === 405 || get.status === 400, `GET /oauth/revoke answered ${get.status}`);
     }, { clause: "GET" });
+    await verdicts.check("REVOKE-06", "a 405 to GET /oauth/revoke carries Allow listing POST (RFC 9110 §15.5.6)", () => {
+      if (get.status !== 405) return;
+      const allow = get.headerAll("allow").join(",").split(",").map((m) => m.trim().toUpperCase());
+      ensure(allow.includes("POST"), `405 with Allow ${JSON.stringify(get.headerAll("allow"))}`);
+    });
   });
 });
 

@@ -78,9 +78,11 @@ test.describe("TOKEN-01 A successful code exchange has the documented shape", ()
   test("property: parameter order and charset variants of the form content type do not change the outcome", { tag: tags("TOKEN-01"), annotation: [...reqs("TOKEN-01"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const spa = target.apps.spa;
     // RFC 9110 §8.3.1: type, subtype and parameter names are case-insensitive; a value may be quoted.
+    // §5.6.6: parameters = *( OWS ";" OWS [ parameter ] ), so white space may come before the ";".
     const contentTypes = [
       "application/x-www-form-urlencoded",
       "application/x-www-form-urlencoded; charset=UTF-8",
+      "application/x-www-form-urlencoded ; charset=UTF-8",
       "application/x-www-form-urlencoded;charset=utf-8",
       'application/x-www-form-urlencoded; charset="UTF-8"',
       "Application/X-WWW-Form-URLEncoded; Charset=UTF-8",
