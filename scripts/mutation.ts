@@ -301,7 +301,11 @@ function writeSummary(): MutationSummary | null {
     perGroup.push(...scoreFiles(g.name, JSON.parse(readFileSync(report, "utf8")) as JsonReport));
   }
   const merged = mergeByFile(perGroup);
-  const judged = judge(merged.flatMap((f) => f.survivors), loadVerdicts(VERDICTS));
+  const verdicts = loadVerdicts(VERDICTS);
+  const judged = judge(merged.flatMap((f) => f.survivors), verdicts);
+  const used = new Set(judged.map((j) => j.verdict));
+  const measured = new Set(merged.map((f) => f.file));
+  const stale = verdicts.filter((v) => !used.has(v) && measured.has(v.file));
   const files: JudgedFileScore[] = merged.map((f) => {
     const survivors = judged.filter((s) => s.file === f.file);
     const equivalent = survivors.filter((s) => s.verdict?.verdict === "equivalent").length;
@@ -339,6 +343,7 @@ function writeSummary(): MutationSummary | null {
   writeFileSync(path.join(OUT, "summary.md"), out.join("\n"));
   writeFileSync(path.join(OUT, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`\n${out.slice(0, out.indexOf("## Surviving mutants")).join("\n")}\nsummary: ${path.relative(process.cwd(), path.join(OUT, "summary.md"))}\n`);
+  if (stale.length) process.stdout.write(`${stale.length} verdict(s) in docs/mutation-verdicts.json match no survivor of the stored reports (killed since, or the line changed): ${stale.map((v) => `${v.file}:${v.line}:${v.column} ${v.mutator}`).join(", ")}\n`);
   if (unjudged) process.stdout.write(`${files.flatMap((s) => s.survivors.filter((m) => !m.verdict).map((m) => `  no verdict: ${s.file}:${m.line}:${m.column} ${m.mutator} \`${m.replacement}\`\n`)).join("")}`);
   return summary;
 }
