@@ -65,7 +65,8 @@ export function visibleText(html: string): string {
   return decodeEntities(
     html
       .replace(/<!--[\s\S]*?-->/g, " ")
-      .replace(/<(script|style|template)\b[\s\S]*?<\/\1\s*>/gi, " ")
+      // The document's head (its <title> included) is not shown in the page itself.
+      .replace(/<(head|title|script|style|template)\b[\s\S]*?<\/\1\s*>/gi, " ")
       .replace(/<[^>]*>/g, " "),
   )
     .replace(/\s+/g, " ")

@@ -14,6 +14,7 @@ import {
   withinPropagation,
 } from "../checks/lifecycle.ts";
 import { revoke, withClientAuth } from "../flows/tokens.ts";
+import { ensureWellFormedTokenError } from "../checks/token.ts";
 import { findChallenge } from "../http/www-authenticate.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { ProtocolClient } from "../http/client.ts";
@@ -184,6 +185,12 @@ test.describe("REVOKE-06 Client authentication and request validation apply", ()
     await verdicts.check("REVOKE-06", "GET /oauth/revoke answers 405 or 400", () => {
       ensure(get.status === 405 || get.status === 400, `GET /oauth/revoke answered ${get.status}`);
     }, { clause: "GET" });
+    const huge = await revokeRaw(client, [["token", "a".repeat(1024 * 1024)], ["client_id", spa.clientId]], [], "revoke: 1 MB body");
+    await verdicts.check("REVOKE-06", "a 1 MB revocation request is refused (400 or 413) with an RFC 6749 §5.2 JSON error (RFC 7009 §2.2.1), never 5xx", () => {
+      ensure(huge.status === 400 || huge.status === 413 || huge.status === 200, `a 1 MB revocation request answered ${huge.status}`);
+      if (huge.status === 200) return;
+      ensureWellFormedTokenError(huge);
+    });
     await verdicts.check("REVOKE-06", "a 405 to GET /oauth/revoke carries Allow listing POST (RFC 9110 §15.5.6)", () => {
       if (get.status !== 405) return;
       const allow = get.headerAll("allow").join(",").split(",").map((m) => m.trim().toUpperCase());

@@ -152,5 +152,19 @@ test.describe("TOKEN-02 TOKEN-03 TOKEN-04 Token responses: caching, token_type, 
         ensureNoStore(res);
       }, { clause: "also on error responses" });
     }
+    // Refusals before any grant is looked at are token-endpoint error responses too: the wrong method
+    // (TOKEN-05) and a body over the size limit (TOKEN-14 lists 405 and 413 among its statuses).
+    const refusals: Array<[string, () => Promise<HttpResponse>]> = [
+      ["GET /oauth/token", () => client.get(TOKEN_PATH, { query: [["grant_type", "client_credentials"]], label: "token: GET" })],
+      ["a 1 MB body", () => postToken(client, [["grant_type", "client_credentials"], ["scope", "a".repeat(1024 * 1024)]], "token: 1 MB body", basicHeader(conf))],
+    ];
+    for (const [name, send] of refusals) {
+      await verdicts.check("TOKEN-02", `${name}: the refusal carries Cache-Control: no-store and Pragma: no-cache`, async () => {
+        const res = await send();
+        ensureNot5xx(res);
+        ensure(res.status >= 400, `expected an error, got ${res.status}`);
+        ensureNoStore(res);
+      }, { clause: "also on error responses" });
+    }
   });
 });
