@@ -11,6 +11,8 @@ import type { JudgedFileScore, MutationSummary } from "./mutation.ts";
 const PAGE_MODULES = ["mock/oauth/authorize.ts", "mock/oauth/login.ts", "mock/oauth/consent-transactions.ts"];
 /** The /v1 resources: the mock's own object design beyond what the catalogue fixes. */
 const RESOURCE_MODULES = ["mock/api/router.ts", "mock/api/body.ts"];
+/** The one error renderer, shared by every route family (the admin console's and the control API's too). */
+const SHARED_MODULES = ["mock/http/error-handler.ts"];
 
 interface Aggregate {
   readonly files: number;
@@ -37,7 +39,8 @@ function figures(summary: MutationSummary): string[] {
   const onlyDescription = summary.files.flatMap((f) => f.survivors).filter((s) => s.verdict?.verdict === "equivalent" && /only (the )?(free-text )?(error_)?description/.test(s.verdict.reason)).length;
   const pages = summary.files.filter((f) => PAGE_MODULES.includes(f.file));
   const resources = summary.files.filter((f) => RESOURCE_MODULES.includes(f.file));
-  const protocol = summary.files.filter((f) => !PAGE_MODULES.includes(f.file) && !RESOURCE_MODULES.includes(f.file));
+  const shared = summary.files.filter((f) => SHARED_MODULES.includes(f.file));
+  const protocol = summary.files.filter((f) => !PAGE_MODULES.includes(f.file) && !RESOURCE_MODULES.includes(f.file) && !SHARED_MODULES.includes(f.file));
   const rows = summary.files.map((f) => {
     const a = aggregate([f]);
     return `| ${f.file} | ${pct(a.detected, a.valid)} | ${a.detected} / ${a.valid} | ${f.survived + f.noCoverage} | ${f.equivalent} | ${pct(a.detected, a.valid - a.equivalent)} | ${f.timeout} | ${f.ignored} | ${f.groups.join(", ")} |`;
@@ -47,10 +50,11 @@ function figures(summary: MutationSummary): string[] {
     "",
     `Equivalent here means that no status, header, body member, redirect or page element a client can observe differs from the original, except possibly the free-text \`error_description\`, which the ignorer already leaves out (see "Not mutated"); ${onlyDescription} of the ${all.equivalent} differ in that text only. The usual definition of a mutation score (detected / non-equivalent) is the second figure; Stryker's own report counts equivalent mutants as survivors, which is the first.`,
     "",
-    figureLine(`- The ${protocol.length} protocol modules (token endpoint, grants, client authentication, PKCE, scope, revocation, redirect URIs, CORS, throttling, metadata, form and query parameters, error responses, the OAuth routes, the authorization request's validation, Bearer authentication on /v1)`, aggregate(protocol)),
+    figureLine(`- The ${protocol.length} protocol modules (token endpoint, grants, client authentication, PKCE, scope, revocation, redirect URIs, CORS, throttling, metadata, form and query parameters, the error classes, error redirects, the OAuth routes, the authorization request's validation, Bearer authentication on /v1)`, aggregate(protocol)),
+    ...(shared.length ? [`${figureLine("- The shared error renderer (mock/http/error-handler.ts)", aggregate(shared))} It renders every route family's errors: the OAuth endpoints' JSON errors, Bearer challenges, error redirects and no-redirect pages, but also the body format of /v1's, the admin console's, the control API's and the pages' plain HTTP errors, which no requirement fixes; most of its survivors are there.`] : []),
     `${figureLine(`- The ${pages.length} modules behind the authorization endpoint's pages (authorize.ts: the consent page, the prompt-skip rule and the consent decision; login.ts; consent-transactions.ts)`, aggregate(pages))} Most of their survivors change behaviour no requirement decides: CSRF protection of the login form, logout, whether a confidential client may skip the prompt (allowed, never required), page wording.`,
     `${figureLine(`- The /v1 resources (${resources.map((f) => f.file).join(", ")})`, aggregate(resources))} The catalogue fixes only \`GET /v1/contacts?limit=10\` (API-01), scope enforcement (API-04), expiry and token handling (API-02…09) and workspace isolation (API-10); the rest of the resource API (object fields, pagination cursors, body validation, conflicts) is the mock's own design, which a kit that must also judge a live Pact cannot pin.`,
-    figureLine("- All OAuth and API files except the /v1 resources", aggregate([...protocol, ...pages])),
+    figureLine("- All files except the /v1 resources", aggregate([...protocol, ...shared, ...pages])),
     "",
     "| File | Score | Detected / valid | Survived | Equivalent | Score without equivalent | Timed out | Ignored | Groups |",
     "|---|---|---|---|---|---|---|---|---|",

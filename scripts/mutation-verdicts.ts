@@ -72,10 +72,21 @@ const sameMutant = (s: Survivor, v: Verdict) => v.file === s.file && v.mutator =
 export function judge(survivors: readonly Survivor[], verdicts: readonly Verdict[]): JudgedSurvivor[] {
   const unused = new Set(verdicts);
   const ordered = [...survivors].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const fits = (s: Survivor) => [...unused].filter((v) => sameMutant(s, v) && v.code === s.code);
+  // First the verdicts recorded at the survivor's own position, so that a nearby twin cannot take them.
+  const exact = new Map<Survivor, Verdict>();
+  for (const s of ordered) {
+    const here = fits(s).find((v) => v.line === s.line && v.column === s.column);
+    if (here) {
+      exact.set(s, here);
+      unused.delete(here);
+    }
+  }
   return ordered.map((s) => {
-    const fits = [...unused].filter((v) => sameMutant(s, v) && v.code === s.code);
+    const found = exact.get(s);
+    if (found) return { ...s, verdict: found };
     const distance = (v: Verdict) => Math.abs(v.line - s.line) * 1000 + Math.abs(v.column - s.column);
-    const best = fits.sort((a, b) => distance(a) - distance(b))[0] ?? null;
+    const best = fits(s).sort((a, b) => distance(a) - distance(b))[0] ?? null;
     if (best) unused.delete(best);
     return { ...s, verdict: best };
   });

@@ -173,6 +173,12 @@ test.describe("API-08 Tokens in the URL or body are not honoured", () => {
       ensureBearerRejection(res, 400);
       ensureBearerError(res, ["invalid_request"]);
     });
+    // The same beside DOC-S4's own query: the token is a second method wherever it sits in the query.
+    await verdicts.check("API-08", "header plus access_token after DOC-S4's limit=10: 400 invalid_request (RFC 6750 §2)", async () => {
+      const res = await client.get(CONTACTS, { query: [["limit", "10"], ["access_token", t.access_token]], headers: bearer(t.access_token), label: "api: header, limit and query token" });
+      ensureBearerRejection(res, 400);
+      ensureBearerError(res, ["invalid_request"]);
+    });
     // RFC 6750 §2.2 (form-encoded body parameter) is optional for servers; the Pact profile does not support it.
     await verdicts.check("API-08", "access_token in a form body: 401 with a bare Bearer challenge (RFC 6750 §2.2)", async () => {
       const res = await client.postForm(CONTACTS, [["access_token", t.access_token], ["name", "Body Token"], ["email", "body-token@example.test"]], { label: "api: form-body token" });

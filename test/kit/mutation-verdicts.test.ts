@@ -33,6 +33,14 @@ test("two identical mutants of one line each take the verdict recorded nearest t
   );
 });
 
+test("a verdict recorded at a survivor's own position goes to it, even when a twin nearer the start of the file comes first", () => {
+  const judged = judge([survivor({ column: 5 }), survivor({ column: 30 })], [verdict({ column: 30, reason: "the one at column 30" })]);
+  assert.deepEqual(
+    judged.map((j) => j.verdict?.reason ?? null),
+    [null, "the one at column 30"],
+  );
+});
+
 test("the verdicts file is validated: a bad entry is named", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "verdicts-"));
   const file = path.join(dir, "v.json");
