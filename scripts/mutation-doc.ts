@@ -74,7 +74,7 @@ function runTimes(summary: MutationSummary): string[] {
   ];
 }
 
-const VERDICT_LABEL = { equivalent: "equivalent", unconstrained: "unconstrained", reported: "missing check, reported and not added" } as const;
+const VERDICT_LABEL = { equivalent: "equivalent", unconstrained: "unconstrained", reported: "missing check, reported and not added", added: "missing check, added after the group's last run (it fails with this mutant applied by hand)" } as const;
 
 function survivors(summary: MutationSummary): string[] {
   return [...summary.files]

@@ -1,15 +1,16 @@
 /**
  * Verdicts on surviving mutants (issue 6): each survivor is either a check the
- * kit still lacks ("reported", with why it was left), behaviour no requirement
- * constrains ("unconstrained"), or a mutant no request can tell from the
- * original ("equivalent"). They live in docs/mutation-verdicts.json, written by
+ * kit still lacks ("reported", with why it was left), a check added to the kit
+ * after its group's last run ("added": it kills the mutant, tried by hand),
+ * behaviour no requirement constrains ("unconstrained"), or a mutant no request
+ * can tell from the original ("equivalent"). They live in docs/mutation-verdicts.json, written by
  * hand, and `npm run mutation -- --summary` matches them to the survivors of
  * the stored reports, so a survivor nobody has judged yet is listed as such.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
-export const VERDICT_KINDS = ["equivalent", "unconstrained", "reported"] as const;
+export const VERDICT_KINDS = ["equivalent", "unconstrained", "reported", "added"] as const;
 
 const VerdictSchema = z
   .object({
