@@ -2,7 +2,7 @@ import type { ProtocolClient } from "../http/client.ts";
 import { fingerprint } from "../http/redact.ts";
 import type { HttpResponse } from "../http/response.ts";
 import { findChallenge } from "../http/www-authenticate.ts";
-import type { AppIdentity, Target } from "../targets/target.ts";
+import type { AppIdentity } from "../targets/target.ts";
 import { refresh, exchangeCode } from "../flows/tokens.ts";
 import type { IssuedCode } from "../flows/code-factory.ts";
 import { ensure, ensureStatus, ensureTokenError } from "./http.ts";

@@ -7,7 +7,6 @@ import {
   ensureInvalidTokenChallenge,
   ensureNoStore,
   ensureRefreshRejected,
-  ensureRefreshWorks,
   ensureScope,
   ensureTokenSuccess,
   fingerprint,
