@@ -46,9 +46,9 @@ export async function ccToken(client: ProtocolClient, app: AppIdentity, scope: r
   return body.access_token;
 }
 
-/** Creates an object with `token` (which must hold write:<r>) and returns the id of the answer. */
-export async function createObject(client: ProtocolClient, token: string, r: Resource, contactId: string, label: string): Promise<string> {
-  const res = await client.send({ method: "POST", url: `/v1/${r}`, json: createBody(r, contactId), headers: bearer(token), label });
+/** Creates an object with `token` (which must hold write:<r>) from `body` and returns the id of the answer. */
+export async function createObject(client: ProtocolClient, token: string, r: Resource, contactId: string, label: string, body: Record<string, unknown> = createBody(r, contactId)): Promise<string> {
+  const res = await client.send({ method: "POST", url: `/v1/${r}`, json: body, headers: bearer(token), label });
   ensureStatus(res, [200, 201]);
   const id = (res.json() as { id?: unknown }).id;
   ensure(typeof id === "string" && id !== "", `the created ${r.slice(0, -1)} has no id`);

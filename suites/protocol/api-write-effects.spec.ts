@@ -33,15 +33,6 @@ async function ensureFields(client: ProtocolClient, token: string, r: Resource, 
   ensure(wrong.length === 0, `after ${step}, GET /v1/${r}/{id} shows ${wrong.map(([k, v]) => `${k}=${JSON.stringify(got[k])} (expected ${JSON.stringify(v)})`).join(", ")}`);
 }
 
-/** POSTs `body` and returns the new object's id. */
-async function create(client: ProtocolClient, token: string, r: Resource, body: Fields): Promise<string> {
-  const res = await client.send({ method: "POST", url: `/v1/${r}`, json: body, headers: bearer(token), label: `api: create ${r.slice(0, -1)}` });
-  ensure(res.status >= 200 && res.status < 300, `POST /v1/${r} with the scope it needs answered ${res.status}, expected 2xx`);
-  const id = (res.json() as { id?: unknown } | null)?.id;
-  ensure(typeof id === "string" && id !== "", `the created ${r.slice(0, -1)} has no id`);
-  return id;
-}
-
 async function patch(client: ProtocolClient, token: string, r: Resource, id: string, body: Fields, step: string): Promise<void> {
   const res = await client.send({ method: "PATCH", url: `/v1/${r}/${encodeURIComponent(id)}`, json: body, headers: bearer(token), label: `api: ${step}` });
   ensure(res.status >= 200 && res.status < 300, `${step} with the scope it needs answered ${res.status}, expected 2xx`);
@@ -64,7 +55,7 @@ async function ensureDeleted(client: ProtocolClient, token: string, r: Resource,
 
 async function contactsTakeEffect(client: ProtocolClient, token: string): Promise<void> {
   const created = createBody("contacts", "");
-  const id = await create(client, token, "contacts", created);
+  const id = await createObject(client, token, "contacts", "", "api: create contact", created);
   await ensureFields(client, token, "contacts", id, created, "POST /v1/contacts");
   const name = uniqueName("Renamed");
   await patch(client, token, "contacts", id, { name }, "PATCH name only");
@@ -88,7 +79,7 @@ async function dealsTakeEffect(client: ProtocolClient, token: string, verdicts: 
   let dealId: string | null = null;
   try {
     const created = createBody("deals", first);
-    dealId = await create(client, token, "deals", created);
+    dealId = await createObject(client, token, "deals", first, "api: create deal", created);
     await ensureFields(client, token, "deals", dealId, created, "POST /v1/deals");
     const title = uniqueName("Retitled");
     await patch(client, token, "deals", dealId, { title }, "PATCH title only");
