@@ -1,4 +1,5 @@
-import type { RunOptions } from "../harness/index.ts";
+import type { RunOptions, Verdicts } from "../harness/index.ts";
+import { ensure, ensureStatus } from "./http.ts";
 import { basicAuthorization } from "../http/basic.ts";
 import type { ProtocolClient } from "../http/client.ts";
 import type { HttpResponse } from "../http/response.ts";
@@ -55,4 +56,42 @@ export function retryAfterSeconds(res: HttpResponse): number | null {
   if (/^\d+$/.test(v)) return Number(v);
   const date = Date.parse(res.header("date") ?? "");
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((Date.parse(v) - date) / 1000));
+}
+
+/** Where in a throttle study the kit pauses, and what it does there (e.g. move the target's clock). */
+export interface MidwayPause {
+  /** Failures sent before the pause. */
+  readonly after: number;
+  readonly run: () => Promise<void>;
+  /** Said in the checks' titles, e.g. "with 45 s between failure 25 and 26". */
+  readonly describe: string;
+}
+
+/**
+ * Sends THROTTLE_N failures, then one more; records the MUST and PACT-PROFILE clauses of SEC-05.
+ * With `midway`, the failures are split around a pause that keeps all of them within one 60 s window,
+ * and only the observable (Pact) form is judged.
+ */
+export async function throttleStudy(verdicts: Verdicts, client: ProtocolClient, target: Target, app: AppIdentity, endpoint: CredentialEndpoint, midway?: MidwayPause): Promise<HttpResponse | null> {
+  const n = target.params.THROTTLE_N;
+  const early: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (midway && i === midway.after) await midway.run();
+    const res = await failedAuth(client, app, endpoint, i);
+    if (res.status === 429) early.push(i + 1);
+  }
+  const next = await failedAuth(client, app, endpoint, n);
+  const afterCorrect = await correctAuth(client, app, endpoint, `${endpoint}: correct secret after ${n + 1} failures`);
+  const spread = midway ? ` ${midway.describe}` : "";
+  // The RFC asks for protection, not for a window: only the Pact form (THROTTLE_N within 60 s) is judged on a spread run.
+  if (!midway)
+    await verdicts.check("SEC-05", `${endpoint}: after THROTTLE_N (${n}) failed authentications of one client_id, further attempts are refused (RFC 6749 §2.3.1)`, () => {
+      ensure(next.status === 429 || (next.status >= 400 && afterCorrect.status === 429), `attempt ${n + 1} answered ${next.status} and the correct secret then answered ${afterCorrect.status}: no throttling seen`);
+    }, { clause: "protection exists" });
+  await verdicts.check("SEC-05", `${endpoint}: attempt ${n + 1}${spread} gets 429 with a valid Retry-After (RFC 6585 §4, RFC 9110 §10.2.3)`, () => {
+    ensure(early.length === 0, `429 came early, at attempt(s) ${early.slice(0, 5).join(", ")} of ${n}`);
+    ensureStatus(next, 429);
+    ensure(validRetryAfter(next.header("retry-after")), `Retry-After is ${JSON.stringify(next.header("retry-after") ?? null)}`);
+  }, { clause: "observable form" });
+  return next;
 }

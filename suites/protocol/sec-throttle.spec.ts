@@ -1,32 +1,9 @@
 import { Agent } from "undici";
-import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
-import { ensure, ensureStatus } from "../checks/http.ts";
-import { correctAuth, failedAuth, throttleSkipReason, validRetryAfter, type CredentialEndpoint } from "../checks/throttle.ts";
+import { test, reqs, needs, tags } from "../harness/index.ts";
+import { ensureStatus } from "../checks/http.ts";
+import { correctAuth, throttleSkipReason, throttleStudy } from "../checks/throttle.ts";
 import { ProtocolClient } from "../http/client.ts";
-import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
-import type { AppIdentity } from "../targets/schema.ts";
-
-/** Sends THROTTLE_N failures, then one more; records the MUST and PACT-PROFILE clauses. */
-async function throttleStudy(verdicts: Verdicts, client: ProtocolClient, target: Target, app: AppIdentity, endpoint: CredentialEndpoint): Promise<HttpResponse | null> {
-  const n = target.params.THROTTLE_N;
-  const early: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await failedAuth(client, app, endpoint, i);
-    if (res.status === 429) early.push(i + 1);
-  }
-  const next = await failedAuth(client, app, endpoint, n);
-  const afterCorrect = await correctAuth(client, app, endpoint, `${endpoint}: correct secret after ${n + 1} failures`);
-  await verdicts.check("SEC-05", `${endpoint}: after THROTTLE_N (${n}) failed authentications of one client_id, further attempts are refused (RFC 6749 §2.3.1)`, () => {
-    ensure(next.status === 429 || (next.status >= 400 && afterCorrect.status === 429), `attempt ${n + 1} answered ${next.status} and the correct secret then answered ${afterCorrect.status}: no throttling seen`);
-  }, { clause: "protection exists" });
-  await verdicts.check("SEC-05", `${endpoint}: attempt ${n + 1} gets 429 with a valid Retry-After (RFC 6585 §4, RFC 9110 §10.2.3)`, () => {
-    ensure(early.length === 0, `429 came early, at attempt(s) ${early.slice(0, 5).join(", ")} of ${n}`);
-    ensureStatus(next, 429);
-    ensure(validRetryAfter(next.header("retry-after")), `Retry-After is ${JSON.stringify(next.header("retry-after") ?? null)}`);
-  }, { clause: "observable form" });
-  return next;
-}
 
 /** A client whose connections leave from `localAddress` (a second source on loopback). */
 function clientFrom(client: ProtocolClient, target: Target, localAddress: string): ProtocolClient {
