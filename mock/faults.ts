@@ -76,6 +76,7 @@ export const FAULTS = [
 
   // ---- SEC --------------------------------------------------------------
   { name: "login-open-redirect", requirementIds: ["SEC-01"], description: "The login page's return_to is followed as given, so sign-in redirects to any absolute URL." },
+  { name: "throttle-window-short", requirementIds: ["SEC-05"], description: "Failed client authentications count for 10 s instead of 60 s, so THROTTLE_N failures spread over a minute are never throttled." },
 
   // ---- META -------------------------------------------------------------
   { name: "metadata-advertises-plain", requirementIds: ["META-01"], description: "RFC 8414 metadata lists plain in code_challenge_methods_supported, which the mock does not accept." },

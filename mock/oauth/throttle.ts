@@ -22,8 +22,13 @@ export class AuthThrottle {
     return `${source}\u0000${clientId}`;
   }
 
+  /** The counting window; fault throttle-window-short (SEC-05) shrinks it to 10 s. */
+  private windowMs(): number {
+    return (this.store.faults.has("throttle-window-short") ? 10 : THROTTLE_WINDOW_S) * 1000;
+  }
+
   private recent(key: string): number[] {
-    const since = this.store.now() - THROTTLE_WINDOW_S * 1000;
+    const since = this.store.now() - this.windowMs();
     const list = (this.failures.get(key) ?? []).filter((t) => t > since);
     if (list.length === 0) this.failures.delete(key);
     else this.failures.set(key, list);
@@ -35,7 +40,7 @@ export class AuthThrottle {
     const list = this.recent(this.key(clientId, source));
     if (list.length < THROTTLE_LIMIT) return null;
     const oldest = list[list.length - THROTTLE_LIMIT] ?? this.store.now();
-    return Math.max(1, Math.ceil((oldest + THROTTLE_WINDOW_S * 1000 - this.store.now()) / 1000));
+    return Math.max(1, Math.ceil((oldest + this.windowMs() - this.store.now()) / 1000));
   }
 
   recordFailure(clientId: string, source: string): void {

@@ -4,6 +4,7 @@ import { createPactMock } from "../../mock/app.ts";
 import { FAULTS, FAULT_NAMES, FaultSet, UnknownFaultError, faultNamesFromList } from "../../mock/faults.ts";
 import { GROUPS, REQUIREMENTS, isRequirementId } from "../../suites/registry/index.ts";
 import { FIXTURE_KEY, bearer, userToken } from "./helpers.ts";
+import { AuthThrottle, THROTTLE_LIMIT } from "../../mock/oauth/throttle.ts";
 import { Browser, type Harness, approve, basic, pkcePair, postForm, startMock } from "./oauth-harness.ts";
 
 /** The names issue 6 asks for, at least. */
@@ -215,6 +216,21 @@ describe("faults change behaviour over HTTP", () => {
     assert.equal(res.headers.get("location"), "https://evil.test/steal");
     h.mock.control.setFaults([]);
     assert.equal((await new Browser(h.base).login("member@acme.test", undefined, "https://evil.test/steal")).headers.get("location"), "/login");
+  });
+
+  it("throttle-window-short (SEC-05): failures 30 s apart never add up to THROTTLE_N", () => {
+    const spread = (): number | null => {
+      const throttle = new AuthThrottle(h.mock.store);
+      for (let i = 0; i < THROTTLE_LIMIT; i++) {
+        if (i === THROTTLE_LIMIT / 2) h.mock.control.advanceClock(30);
+        throttle.recordFailure("demo-server", "10.0.0.1");
+      }
+      return throttle.retryAfter("demo-server", "10.0.0.1");
+    };
+    h.mock.control.setFaults(["throttle-window-short"]);
+    assert.equal(spread(), null);
+    h.mock.control.setFaults([]);
+    assert.ok(spread() !== null, "without the fault the 60 s window holds all THROTTLE_N failures");
   });
 
   it("with every fault on, the usual flows answer without a 5xx", async () => {
