@@ -58,8 +58,8 @@ function redirectWithCode(store: Store, res: Response, request: AuthorizeRequest
     codeChallenge: request.codeChallenge,
   });
   const params: Array<[string, string]> = [["code", code]];
-  // Fault state-dropped (AUTHZ-07).
-  if (request.state !== undefined && !store.faults.has("state-dropped")) params.push(["state", request.state]);
+  // Faults state-dropped and state-truncated (AUTHZ-07).
+  if (request.state !== undefined && !store.faults.has("state-dropped")) params.push(["state", store.faults.has("state-truncated") ? request.state.slice(0, 600) : request.state]);
   res.status(status).set(PAGE_SECURITY_HEADERS).set("Location", appendQuery(request.redirectUri, params)).end();
 }
 

@@ -205,6 +205,14 @@ export function ensureErrorRedirect(res: HttpResponse, exp: ErrorRedirectExpecta
   return params;
 }
 
+/** Both values when short; lengths and the first differing character when long. */
+function describeStateChange(sent: string, got: string | null): string {
+  if (got === null || sent.length + got.length <= 160) return `sent ${JSON.stringify(sent)}, got ${JSON.stringify(got)}`;
+  let i = 0;
+  while (i < sent.length && sent[i] === got[i]) i++;
+  return `sent ${sent.length} characters, got ${got.length}; they differ from character ${i + 1} on`;
+}
+
 /** RFC 6749 §4.1.2, RFC 9207: a success redirect to exactly `redirectUri` + {code, state[, iss]} in the query. */
 export function ensureCodeRedirect(res: HttpResponse, redirectUri: string, state: string | null, issuer: string): URLSearchParams {
   ensureNot5xx(res);
@@ -221,7 +229,7 @@ export function ensureCodeRedirect(res: HttpResponse, redirectUri: string, state
   const params = new URLSearchParams(added);
   ensure((params.get("code") ?? "") !== "", "the redirect has no code");
   if (state === null) ensure(!params.has("state") || params.get("state") === "", "a state came back although none was sent");
-  else ensure(params.get("state") === state, `state came back altered: sent ${JSON.stringify(state)}, got ${JSON.stringify(params.get("state"))}`);
+  else ensure(params.get("state") === state, `state came back altered: ${describeStateChange(state, params.get("state"))}`);
   if (params.has("iss")) ensure(params.get("iss") === issuer, `iss is ${params.get("iss")}, expected the issuer ${issuer} (RFC 9207 §2)`);
   return params;
 }

@@ -137,6 +137,24 @@ test.describe("AUTHZ-07 state is echoed byte-exact on success", () => {
       { numRuns: 10, examples, clause: "≥ 512 characters supported" },
     );
   });
+
+  // Above 512 characters a server may refuse a state (the Pact profile's floor is 512), but RFC 6749
+  // §4.1.2 leaves no room to shorten one it accepts: "the exact value received from the client".
+  test("a state longer than 512 characters is echoed exactly or refused, never shortened", { tag: tags("AUTHZ-07"), annotation: [...reqs("AUTHZ-07"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+    const session = client.withJar(await codeFactory.session());
+    const app = target.apps.spa;
+    const every = Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i)).join("");
+    for (const length of [1024, 2048]) {
+      const state = every.repeat(Math.ceil(length / every.length)).slice(0, length);
+      const req = authorizeRequest({ client: app, state });
+      const { post } = await approve(session, target, req.pairs);
+      const loc = post.location;
+      const withCode = (post.status === 302 || post.status === 303) && loc !== undefined && loc.startsWith(req.redirectUri) && new URL(loc).searchParams.has("code");
+      await verdicts.check("AUTHZ-07", `a ${length}-character state: a success redirect carries it exactly (RFC 6749 §4.1.2); a refusal is allowed`, () => {
+        if (withCode) ensureCodeRedirect(post, req.redirectUri, state, target.issuer);
+      });
+    }
+  });
 });
 
 /** OAuth Parameters registry names (IANA), which AUTHZ-10's random extras avoid. */

@@ -128,6 +128,14 @@ describe("faults change behaviour over HTTP", () => {
     assert.equal(location.searchParams.get("state"), null);
   });
 
+  it("state-truncated (AUTHZ-07): a 700-character state comes back as its first 600", async () => {
+    const state = "s".repeat(100) + "t".repeat(600);
+    h.mock.control.setFaults(["state-truncated"]);
+    assert.equal((await spaCode(h, { state })).location.searchParams.get("state"), state.slice(0, 600));
+    h.mock.control.setFaults([]);
+    assert.equal((await spaCode(h, { state })).location.searchParams.get("state"), state);
+  });
+
   it("code-reusable (CODE-01) and pkce-any-verifier (PKCE-06)", async () => {
     h.mock.control.setFaults([]);
     let { location, verifier } = await spaCode(h);
