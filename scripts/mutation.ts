@@ -28,6 +28,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Stryker } from "@stryker-mutator/core";
+import { declarationLines } from "./declaration-lines.ts";
 import { renderSurvivorsDoc } from "./mutation-doc.ts";
 import { type JudgedSurvivor, type Survivor, judge, loadVerdicts, shortReplacement } from "./mutation-verdicts.ts";
 
@@ -39,7 +40,8 @@ export interface MutationGroup {
   readonly name: string;
   /**
    * What to mutate: "path" for a whole file, or "path#name,name" for only those top-level
-   * declarations (functions, constants), so that one file's parts can run narrower specs.
+   * declarations (functions, constants) or class methods ("Store.revokeGrant"), so that one
+   * file's parts can run narrower specs.
    */
   readonly mutate: readonly string[];
   /** Playwright --grep over the protocol specs' titles (requirement IDs). */
@@ -69,6 +71,18 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   { name: "error-responses", mutate: ["mock/http/error-handler.ts", "mock/errors.ts", "mock/http/redirect.ts"], grep: "AUTHZ|TOKEN|API-0[2-9]|REVOKE-0[5-7]|CONSENT-0[46]|META", why: "the one place that turns errors into RFC responses (JSON bodies, challenges, error redirects, no-redirect pages)" },
   { name: "request-parsing", mutate: ["mock/http/params.ts", "mock/oauth/router.ts"], grep: "AUTHZ-0[1-9]|AUTHZ-10|TOKEN-0[15]|TOKEN-1[34]|REVOKE-0[1-6]|META|CODE-01|API-08|SEC-08", why: "form and query parameters (duplicates, empty values, media type) and the OAuth routes with their 405s" },
   { name: "api-router", mutate: ["mock/api/router.ts", "mock/api/body.ts"], grep: "API|CC-05|CONSENT-09|INSTALL|KEY", why: "the /v1 resources" },
+  {
+    name: "store-tokens",
+    mutate: ["mock/store.ts#Store.issueCode,Store.findCode,Store.createGrant,Store.clientCredentialsGrant,Store.issueAccessToken,Store.issueRefreshToken,Store.findAccessToken,Store.findRefreshToken,Store.grantIsLive,Store.accessTokenIsLive,Store.revokeGrant,Store.revokeAccessToken,Store.resolveBearer"],
+    grep: "CODE|REFRESH|REVOKE|API-0[3579]|CC-0[1-5]|KEY-01|INSTALL-0[145]",
+    why: "the state behind codes, grants and tokens: lifetimes, liveness, revocation cascades, bearer lookup",
+  },
+  {
+    name: "store-lifecycle",
+    mutate: ["mock/store.ts#Store.authenticateUser,Store.findSession,Store.liveApp,Store.verifyClientSecret,Store.registerApp,Store.rotateSecret,Store.secretHint,Store.deleteApp,Store.revokeInstallation,Store.deactivateUser,Store.installedGrants,Store.grantHasLiveTokens,Store.createApiKey,Store.revokeApiKey,Store.liveGrantsInWorkspace"],
+    grep: "INSTALL|KEY|REG|TOKEN-0[679]|AUTHZ-02|CONSENT-0[18]",
+    why: "users, sessions, apps, secrets, installations and API keys in the store",
+  },
 ];
 
 /**
@@ -81,14 +95,7 @@ export function resolveMutate(group: MutationGroup, root = ROOT): string[] {
     if (names === undefined) return [file];
     const lines = readFileSync(path.join(root, file), "utf8").split("\n");
     return names.split(",").map((name) => {
-      const decl = new RegExp(`^(?:export )?(?:async )?(?:function|const|let|class) ${name}\\b`);
-      const start = lines.findIndex((l) => decl.test(l));
-      if (start === -1) throw new Error(`${file}: no top-level declaration named ${name} (group ${group.name})`);
-      let end = start;
-      if (!/;\s*$/.test(lines[start] ?? "")) {
-        end = lines.findIndex((l, i) => i > start && /^[}\]]/.test(l));
-        if (end === -1) throw new Error(`${file}: cannot find the end of ${name}`);
-      }
+      const [start, end] = declarationLines(lines, name, `${file} (group ${group.name})`);
       return `${file}:${start + 1}-${end + 1}`;
     });
   });
