@@ -23,6 +23,7 @@ export const FAULTS = [
   // ---- AUTHZ ------------------------------------------------------------
   { name: "redirect-prefix-match", requirementIds: ["AUTHZ-03"], description: "A redirect_uri that merely starts with a registered URI is accepted (RFC 6749 §3.1.2.3 simple comparison ignored)." },
   { name: "redirect-loopback-any-host", requirementIds: ["AUTHZ-04"], description: "For a port-less loopback registration, any http host (not only the same loopback IP literal) is accepted with any port." },
+  { name: "redirect-localhost-alias", requirementIds: ["AUTHZ-04"], description: "http://localhost, with the registered path and no port, is accepted where a loopback IP literal is registered (RFC 8252 §8.3 ignored)." },
   { name: "state-dropped", requirementIds: ["AUTHZ-07"], description: "The success redirect carries the code but not the request's state." },
   { name: "state-truncated", requirementIds: ["AUTHZ-07"], description: "The success redirect carries only the first 600 characters of a longer state (the 512 the Pact profile asks for still round-trip)." },
   { name: "error-redirect-without-state", requirementIds: ["AUTHZ-08"], description: "Error redirects for invalid_request, unsupported_response_type and invalid_scope omit the request's state." },

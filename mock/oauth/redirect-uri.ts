@@ -48,6 +48,8 @@ function anyHostWithPort(presented: string, tail: string): boolean {
  */
 export function redirectUriMatches(presented: string, registered: readonly string[], clientType: ClientType, faults: FaultSet = NO_FAULTS): boolean {
   if (registered.includes(presented)) return true;
+  // Fault redirect-localhost-alias (AUTHZ-04): http://localhost stands in for a registered loopback IP literal.
+  if (faults.has("redirect-localhost-alias") && registered.some((r) => presented === r.replace(/^http:\/\/(?:127\.0\.0\.1|\[::1\])/, "http://localhost"))) return true;
   // Fault redirect-prefix-match (AUTHZ-03): a registered URI as a mere prefix is enough.
   if (faults.has("redirect-prefix-match") && VISIBLE_ASCII.test(presented) && registered.some((r) => presented.startsWith(r))) return true;
   if (clientType !== "public") return false;

@@ -235,6 +235,9 @@ test.describe("AUTHZ-04 loopback redirects accept any port and nothing else vari
           ["localhost instead of the IP literal (RFC 8252 §8.3)", withPort(uri, port).replace(/127\.0\.0\.1|\[::1\]/, "localhost")],
           ["https", withPort(uri, port).replace(/^http:/, "https:")],
           ["another loopback address", withPort(uri, port).replace("127.0.0.1", "127.0.0.2").replace("[::1]", "[::2]")],
+          // The registered URI itself, port-less, is valid too (AUTHZ-04: "and also with no port"), so its aliases are tried port-less as well.
+          ["localhost instead of the IP literal, no port", uri.replace(/127\.0\.0\.1|\[::1\]/, "localhost")],
+          ["another loopback address, no port", uri.replace("127.0.0.1", "127.0.0.2").replace("[::1]", "[::2]")],
           ["added query", `${withPort(uri, port)}${uri.includes("?") ? "&" : "?"}x=1`],
         ];
         for (const [what, u] of bad) {

@@ -128,6 +128,20 @@ describe("faults change behaviour over HTTP", () => {
     assert.equal(location.searchParams.get("state"), null);
   });
 
+  it("redirect-localhost-alias (AUTHZ-04): http://localhost/callback reaches consent for the CLI", async () => {
+    const browser = new Browser(h.base);
+    await browser.login("member@acme.test");
+    const { challenge } = pkcePair();
+    const authorize = (): Promise<Response> =>
+      browser.get(`/oauth/authorize?${new URLSearchParams({ response_type: "code", client_id: "demo-cli", redirect_uri: "http://localhost/callback", scope: "read:contacts", code_challenge: challenge, code_challenge_method: "S256" })}`);
+    h.mock.control.setFaults(["redirect-localhost-alias"]);
+    assert.match(await (await authorize()).text(), /Approve/);
+    h.mock.control.setFaults([]);
+    const refused = await authorize();
+    assert.equal(refused.status, 400);
+    assert.doesNotMatch(await refused.text(), /Approve/);
+  });
+
   it("state-truncated (AUTHZ-07): a 700-character state comes back as its first 600", async () => {
     const state = "s".repeat(100) + "t".repeat(600);
     h.mock.control.setFaults(["state-truncated"]);
