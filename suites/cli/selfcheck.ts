@@ -15,13 +15,12 @@
  * undetected, is detected only through unrelated IDs, or the clean mock
  * fails; 2 when a run cannot start.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FAULTS, type FaultDefinition, UnknownFaultError, parseFaultNames } from "../../mock/faults.ts";
-import type { ConformanceReport } from "../report/merge.ts";
+import { type RunResult, type Verdict, runKit, verdictOf } from "./kit-run.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const REPORTS = path.join(ROOT, "reports");
@@ -47,17 +46,6 @@ const CI_SUBSET = [
   "metadata-advertises-plain",
 ] as const;
 
-type Verdict = "detected" | "undetected" | "unrelated-only" | "no-run";
-
-interface RunResult {
-  readonly exit: number;
-  /** IDs whose status was failed or warned (a SHOULD failure is a warning unless --strict). */
-  readonly failed: string[];
-  /** Expected IDs the run reported as skipped, with the reason. */
-  readonly skipped: Array<{ id: string; reason: string }>;
-  readonly seconds: number;
-}
-
 interface FaultRow {
   readonly fault: string;
   readonly description: string;
@@ -69,51 +57,8 @@ interface FaultRow {
   readonly seconds: number;
 }
 
-/** A Playwright --grep matching the describe titles of these IDs ("PKCE-06 A wrong verifier …"). */
-function grepFor(ids: readonly string[]): string {
-  return `(${ids.map((id) => id.replace(/-/g, "\\-")).join("|")})(?![0-9])`;
-}
-
 function runConformance(ids: readonly string[], faults: readonly string[], label: string): Promise<RunResult> {
-  const started = Date.now();
-  const tsx = path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "tsx.cmd" : "tsx");
-  const args = [path.join(ROOT, "suites", "cli", "conformance.ts"), "--target", "mock", "--project", "protocol", "--grep", grepFor(ids)];
-  const dir = path.join(RUNS, label);
-  const report = path.join(dir, "conformance.json");
-  rmSync(dir, { recursive: true, force: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, PACT_MOCK_FAULTS: faults.join(","), PACT_REPORTS_DIR: dir, PACT_WORKERS: "1" };
-  return new Promise((resolve) => {
-    const child = spawn(tsx, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let tail = "";
-    const keep = (chunk: Buffer) => {
-      tail = (tail + chunk.toString("utf8")).slice(-4000);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    child.on("error", (e) => {
-      process.stderr.write(`selfcheck: cannot run the conformance CLI: ${e.message}\n`);
-      process.exit(2);
-    });
-    child.on("exit", (code) => {
-      const seconds = Math.round((Date.now() - started) / 100) / 10;
-      const exit = code ?? 1;
-      if (exit === 2 || !existsSync(report)) {
-        process.stderr.write(`selfcheck: the ${label} run could not start (exit ${exit}):\n${tail}\n`);
-        resolve({ exit: 2, failed: [], skipped: [], seconds });
-        return;
-      }
-      const result = JSON.parse(readFileSync(report, "utf8")) as ConformanceReport;
-      const failed = result.requirements.filter((r) => r.status === "failed" || r.status === "warned").map((r) => r.id);
-      const skipped = result.requirements.filter((r) => r.status === "skipped" && ids.includes(r.id)).map((r) => ({ id: r.id, reason: r.reason }));
-      resolve({ exit, failed, skipped, seconds });
-    });
-  });
-}
-
-function verdictOf(expected: readonly string[], run: RunResult): Verdict {
-  if (run.exit === 2) return "no-run";
-  if (run.failed.length === 0) return "undetected";
-  return run.failed.some((id) => expected.includes(id)) ? "detected" : "unrelated-only";
+  return runKit({ root: ROOT, ids, faults, reportsDir: path.join(RUNS, label), label, tool: "selfcheck" });
 }
 
 function markdown(clean: RunResult, rows: readonly FaultRow[], totalSeconds: number): string {
