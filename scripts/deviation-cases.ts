@@ -150,6 +150,8 @@ export const DEVIATIONS: readonly Deviation[] = [
   { name: "expires-in-string", requirementIds: ["TOKEN-04"], description: 'expires_in is the string "3600".', file: "mock/oauth/token-endpoint.ts", edits: [["      ...body,\n", "      ...body,\n      expires_in: String(body.expires_in),\n"]] },
   { name: "token-scope-omitted", requirementIds: ["TOKEN-01"], description: "Token responses leave out scope.", file: "mock/oauth/token-endpoint.ts", edits: [["      ...body,\n", "      ...body,\n      scope: undefined,\n"]] },
   { name: "unknown-grant-invalid-request", requirementIds: ["TOKEN-11"], description: "An unknown grant_type gets invalid_request, not unsupported_grant_type.", file: "mock/oauth/token-endpoint.ts", edits: [['TokenEndpointError("unsupported_grant_type"', 'TokenEndpointError("invalid_request"']] },
+  { name: "token-duplicates-accepted", requirementIds: ["TOKEN-13"], description: "Repeated parameters at the token endpoint are accepted (the first wins).", file: "mock/oauth/oauth-form.ts", edits: [["if (repeated.length > 0) throw", "if (repeated.length > 99) throw"]] },
+  { name: "credentials-in-query-accepted", requirementIds: ["TOKEN-05"], description: "A code or client_secret in the token request's query is accepted.", file: "mock/oauth/oauth-form.ts", edits: [["if (inQuery.length > 0) throw", "if (inQuery.length > 99) throw"]] },
   {
     name: "basic-and-body-secret-accepted",
     requirementIds: ["TOKEN-08"],
@@ -190,6 +192,16 @@ export const DEVIATIONS: readonly Deviation[] = [
     file: "mock/oauth/redirect-uri.ts",
     edits: [["if (registered.includes(presented)) return true;", 'if ([presented, `${presented}/`, presented.replace(/\\/$/, "")].some((p) => registered.includes(p))) return true;']],
   },
+  {
+    name: "error-redirect-before-login",
+    requirementIds: ["AUTHZ-11"],
+    description: "A bad scope or response_type is redirected back to the client before the user signs in.",
+    file: "mock/oauth/authorize.ts",
+    edits: [
+      ["    const current = currentSession(ctx, req);\n    if (!current) {", "    const current = currentSession(ctx, req);\n    if (!current) validateAuthorizeRequest(params, target, ctx.faults);\n    if (!current) {"],
+    ],
+  },
+  { name: "authorize-duplicates-accepted", requirementIds: ["AUTHZ-09"], description: "Repeated scope, state or PKCE parameters at the authorization endpoint are accepted.", file: "mock/oauth/authorize-request.ts", edits: [["if (repeated.length > 0) throw", "if (repeated.length > 99) throw"]] },
   { name: "state-trimmed", requirementIds: ["AUTHZ-07"], description: "state loses leading and trailing spaces.", file: "mock/oauth/authorize-request.ts", edits: [['params.get("state");', 'params.get("state")?.trim();']] },
   { name: "scope-case-insensitive", requirementIds: ["AUTHZ-06"], description: "Scope tokens are compared without case.", file: "mock/oauth/scope.ts", edits: [["const set = new Set(allowed);", "const set = new Set(allowed.map((s) => s.toLowerCase()));\n  requested = requested.map((s) => s.toLowerCase());"]] },
   { name: "response-type-token-accepted", requirementIds: ["AUTHZ-05"], description: "response_type=token proceeds like code.", file: "mock/oauth/authorize-request.ts", edits: [['if (responseType !== "code")', 'if (responseType !== "code" && responseType !== "token")']] },
