@@ -36,6 +36,7 @@ export const FAULTS = [
 
   // ---- CONSENT ----------------------------------------------------------
   { name: "consent-csrf-missing", requirementIds: ["CONSENT-05"], description: "The consent POST is accepted without the session's anti-CSRF token and from any Origin or Referer." },
+  { name: "consent-grant-shared", requirementIds: ["CONSENT-08"], description: "A confidential client skips consent for a user because a colleague in the same workspace holds a covering grant." },
 
   // ---- CODE -------------------------------------------------------------
   { name: "code-reusable", requirementIds: ["CODE-01", "CODE-02", "CODE-03"], description: "A code that was already redeemed for tokens redeems again, issuing new tokens and revoking nothing." },

@@ -37,7 +37,8 @@ export function hasCoveringGrant(store: Store, user: User, request: AuthorizeReq
   for (const t of store.accessTokens.values()) if (t.revokedAt === null && t.expiresAt > now) holding.add(t.grantId);
   for (const g of store.grants.values()) {
     if (g.kind !== "authorization_code" || g.clientId !== request.app.clientId || g.workspaceId !== user.workspaceId) continue;
-    if (g.principal.kind !== "user" || g.principal.userId !== user.id) continue;
+    // Fault consent-grant-shared (CONSENT-08): a colleague's grant in the workspace counts as this user's.
+    if (g.principal.kind !== "user" || (g.principal.userId !== user.id && !store.faults.has("consent-grant-shared"))) continue;
     if (store.grantIsLive(g) && holding.has(g.id) && isSubset(request.scope, g.scope)) return true;
   }
   return false;

@@ -338,6 +338,12 @@ test.describe("CONSENT-08 public clients never get silent re-approval", () => {
       const widen = await promptOrCode(session, target, conf, wide);
       await verdicts.check("CONSENT-08", "CONF with a grant for fewer scopes: consent is shown for the wider request (AMB-23)", () => ensure(widen.kind === "consent", `got ${widen.kind} (${widen.res.status})`), { clause: "rule for confidential clients" });
     }
+    // A grant is one resource owner's consent (RFC 6749 §4.1.1, §10.12): it covers its own user only, not a colleague in the same workspace.
+    const colleague = target.users.admin;
+    if (colleague && colleague.email !== target.users.member.email) {
+      const theirs = await promptOrCode(client.withJar(await codeFactory.session(colleague)), target, conf, narrow);
+      await verdicts.check("CONSENT-08", `CONF for ${colleague.email}, while ${target.users.member.email} holds a covering grant: consent is shown (another user's grant covers nothing for them)`, () => ensure(theirs.kind === "consent", `got ${theirs.kind} (${theirs.res.status})`), { clause: "rule for confidential clients" });
+    } else verdicts.skip("CONSENT-08", "the target file names no second user of the member's workspace", "another user's grant does not skip consent");
     if (tokens?.refresh_token) {
       await revoke(client, conf, tokens.refresh_token, { hint: "refresh_token", label: "revoke the grant's refresh token" });
       if (tokens.access_token) await revoke(client, conf, tokens.access_token, { hint: "access_token", label: "revoke the grant's access token" });

@@ -142,6 +142,25 @@ describe("faults change behaviour over HTTP", () => {
     assert.doesNotMatch(await refused.text(), /Approve/);
   });
 
+  it("consent-grant-shared (CONSENT-08): the admin skips consent on the member's grant", async () => {
+    const member = new Browser(h.base);
+    await member.login("member@acme.test");
+    const { verifier, challenge } = pkcePair();
+    const code = (await approve(member, { ...CONF, challenge })).searchParams.get("code") ?? "";
+    const redeemed = await postForm(h.base, "/oauth/token", { grant_type: "authorization_code", code, redirect_uri: CONF.redirectUri, code_verifier: verifier }, CONF_AUTH);
+    assert.equal(redeemed.status, 200);
+    const admin = new Browser(h.base);
+    await admin.login("admin@acme.test");
+    const authorize = (): Promise<Response> =>
+      admin.get(`/oauth/authorize?${new URLSearchParams({ response_type: "code", client_id: CONF.clientId, redirect_uri: CONF.redirectUri, scope: CONF.scope, code_challenge: pkcePair().challenge, code_challenge_method: "S256" })}`);
+    h.mock.control.setFaults(["consent-grant-shared"]);
+    assert.equal((await authorize()).status, 302);
+    h.mock.control.setFaults([]);
+    const prompted = await authorize();
+    assert.equal(prompted.status, 200);
+    assert.match(await prompted.text(), /Approve/);
+  });
+
   it("state-truncated (AUTHZ-07): a 700-character state comes back as its first 600", async () => {
     const state = "s".repeat(100) + "t".repeat(600);
     h.mock.control.setFaults(["state-truncated"]);
