@@ -289,6 +289,8 @@ export const DEVIATIONS: readonly Deviation[] = [
       ],
     ],
   },
+  { name: "members-administer", requirementIds: ["INSTALL-03"], description: "Any member, not only admins, can use the admin console (and revoke installations).", file: "mock/admin/router.ts", edits: [['if (found.user.role !== "admin") throw', 'if (found.user.role === "\u0000") throw']] },
+  { name: "admin-any-workspace-app", requirementIds: ["INSTALL-02", "REG-02"], description: "An admin can manage apps of another workspace by client_id.", file: "mock/admin/service.ts", edits: [["if (!app || app.workspaceId !== workspaceId) throw", "if (!app) throw"]] },
 
   // ---- CORS --------------------------------------------------------------------
   { name: "cors-with-credentials", requirementIds: ["SEC-08"], description: "CORS answers allow credentials.", file: "mock/oauth/cors.ts", edits: [['res.set("Access-Control-Allow-Origin", origin);', 'res.set("Access-Control-Allow-Origin", origin);\n      res.set("Access-Control-Allow-Credentials", "true");']] },
