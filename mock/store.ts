@@ -317,12 +317,13 @@ export class Store {
     return secret.slice(-4);
   }
 
-  /** Deletes an app: its tokens and codes die in every workspace (INSTALL-04). */
+  /**
+   * Deletes an app (INSTALL-04): its grants stop being live (grantIsLive), so its
+   * tokens die in every workspace, and it can no longer authenticate, so its codes
+   * and refresh tokens cannot be redeemed.
+   */
   deleteApp(app: App): void {
-    const now = this.now();
-    app.deletedAt = now;
-    for (const g of this.grants.values()) if (g.clientId === app.clientId) this.revokeGrant(g.id);
-    for (const c of this.codes.values()) if (c.clientId === app.clientId && c.revokedAt === null) c.revokedAt = now;
+    app.deletedAt = this.now();
   }
 
   // ---- codes, grants and tokens -------------------------------------------
@@ -394,7 +395,11 @@ export class Store {
     return this.refreshTokens.get(digest(raw));
   }
 
-  /** A grant is alive while not revoked, its app not deleted and its user active. */
+  /**
+   * A grant is alive while not revoked, its app not deleted and its user active.
+   * This is the one place those three end a grant's tokens: revoking, deleting an
+   * app and offboarding a user change the grant, app or user, never each token.
+   */
   grantIsLive(grant: Grant): boolean {
     if (grant.revokedAt !== null) return false;
     const app = this.apps.get(grant.clientId);
@@ -411,21 +416,10 @@ export class Store {
     return token.revokedAt === null && token.expiresAt > this.now() && grant !== undefined && this.grantIsLive(grant);
   }
 
-  /** Revokes a grant and every access and refresh token it holds (REVOKE-03, REFRESH-04, CODE-02). */
+  /** Revokes a grant: every access and refresh token it holds dies with it (grantIsLive; REVOKE-03, REFRESH-04, CODE-02). */
   revokeGrant(grantId: string): void {
     const grant = this.grants.get(grantId);
-    if (!grant) return;
-    const now = this.now();
-    grant.revokedAt ??= now;
-    const tokens = this.tokensByGrant.get(grantId);
-    for (const d of tokens?.access ?? []) {
-      const t = this.accessTokens.get(d);
-      if (t && t.revokedAt === null) t.revokedAt = now;
-    }
-    for (const d of tokens?.refresh ?? []) {
-      const t = this.refreshTokens.get(d);
-      if (t && t.revokedAt === null) t.revokedAt = now;
-    }
+    if (grant) grant.revokedAt ??= this.now();
   }
 
   /** Revokes one access token only (REVOKE-04). */
@@ -445,10 +439,9 @@ export class Store {
     for (const c of this.codes.values()) if (c.clientId === clientId && c.workspaceId === workspaceId && c.revokedAt === null) c.revokedAt = now;
   }
 
-  /** Deactivates a user; their grants die, client-credentials tokens do not (INSTALL-05). */
+  /** Deactivates a user: their grants stop being live (grantIsLive), client-credentials tokens do not; their sessions end (INSTALL-05). */
   deactivateUser(user: User): void {
     user.active = false;
-    for (const g of this.grants.values()) if (g.principal.kind === "user" && g.principal.userId === user.id) this.revokeGrant(g.id);
     for (const [d, s] of this.sessions) if (s.userId === user.id) this.sessions.delete(d);
   }
 

@@ -274,7 +274,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     requirementIds: ["INSTALL-05"],
     description: "Deactivating a user also revokes every grant of their workspace, client-credentials ones included.",
     file: STORE,
-    edits: [['if (g.principal.kind === "user" && g.principal.userId === user.id) this.revokeGrant(g.id);', "if (g.workspaceId === user.workspaceId) this.revokeGrant(g.id);"]],
+    edits: [["    user.active = false;\n", "    user.active = false;\n    for (const g of this.grants.values()) if (g.workspaceId === user.workspaceId) this.revokeGrant(g.id);\n"]],
   },
   {
     name: "offboarding-keeps-refresh-tokens",
@@ -284,8 +284,8 @@ export const DEVIATIONS: readonly Deviation[] = [
     edits: [
       ["if (!user || !user.active) return false;", "if (!user) return false;"],
       [
-        'if (g.principal.kind === "user" && g.principal.userId === user.id) this.revokeGrant(g.id);',
-        'if (g.principal.kind === "user" && g.principal.userId === user.id) for (const d of this.tokensByGrant.get(g.id)?.access ?? []) { const t = this.accessTokens.get(d); if (t) t.revokedAt = this.now(); }',
+        "    user.active = false;\n",
+        "    user.active = false;\n    for (const t of this.accessTokens.values()) { const g = this.grants.get(t.grantId); if (g?.principal.kind === \"user\" && g.principal.userId === user.id) t.revokedAt = this.now(); }\n",
       ],
     ],
   },

@@ -74,7 +74,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   {
     name: "store-tokens",
     mutate: ["mock/store.ts#Store.issueCode,Store.findCode,Store.createGrant,Store.clientCredentialsGrant,Store.issueAccessToken,Store.issueRefreshToken,Store.findAccessToken,Store.findRefreshToken,Store.grantIsLive,Store.accessTokenIsLive,Store.revokeGrant,Store.revokeAccessToken,Store.resolveBearer"],
-    grep: "CODE|REFRESH|REVOKE|API-0[3579]|CC-0[1-5]|KEY-01|INSTALL-0[145]",
+    grep: "CODE|REFRESH|REVOKE|API-0[3-579]|CC-0[1-5]|KEY-01|INSTALL-0[145]|CONSENT-09",
     why: "the state behind codes, grants and tokens: lifetimes, liveness, revocation cascades, bearer lookup",
   },
   {

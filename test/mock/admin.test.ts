@@ -232,7 +232,9 @@ describe("Installed tab (INSTALL-01..03, INSTALL-05)", () => {
     assert.equal(res.headers.get("location"), `${CONSOLE}?tab=installed&notice=revoked`);
     assert.equal((await v1(user.token)).status, 401);
     assert.equal((await fetch(`${t.base}/v1/deals`, { headers: bearer(cc.token) })).status, 401);
-    assert.notEqual(rt.token.revokedAt, null);
+    const rtGrant = t.mock.store.grants.get(rt.token.grantId);
+    assert.ok(rtGrant);
+    assert.equal(t.mock.store.grantIsLive(rtGrant), false, "the refresh token's grant is revoked");
     assert.notEqual(t.mock.store.findCode(code)?.revokedAt ?? null, null);
     assert.equal((await v1(spa.token)).status, 200, "other apps in the workspace are untouched (INSTALL-02)");
     assert.equal((await v1(globex.token)).status, 200, "the same app in another workspace is untouched (INSTALL-02)");

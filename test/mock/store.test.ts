@@ -43,7 +43,8 @@ describe("store", () => {
     const atB = store.issueAccessToken(b, b.scope).raw;
     store.revokeGrant(a.id);
     assert.equal(store.resolveBearer(atA), null);
-    assert.notEqual(rtA.revokedAt, null);
+    assert.equal(store.grantIsLive(a), false, "the refresh token's grant is over");
+    assert.equal(rtA.grantId, a.id);
     assert.ok(store.resolveBearer(atB));
   });
 
