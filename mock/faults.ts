@@ -73,6 +73,7 @@ export const FAULTS = [
 
   // ---- INSTALL ----------------------------------------------------------
   { name: "install-revoke-noop", requirementIds: ["INSTALL-01"], description: "Revoke in the Installed tab (and its admin API) succeeds but revokes nothing." },
+  { name: "admin-cross-workspace", requirementIds: ["INSTALL-02"], description: "An admin can regenerate the secret of, or delete, another workspace's app by its client_id." },
 
   // ---- KEY --------------------------------------------------------------
   { name: "key-revoke-noop", requirementIds: ["KEY-03"], description: "Revoking an API key succeeds but the key keeps working." },

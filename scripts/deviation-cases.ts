@@ -4,7 +4,8 @@
  * mutated, and a bug often spans two modules), each an exact source edit.
  * They complement the named faults of mock/faults.ts, which the self-check
  * runs on every change; a deviation that once went unnoticed became a fault
- * (throttle-window-short, state-truncated, redirect-localhost-alias) and is
+ * (throttle-window-short, state-truncated, redirect-localhost-alias, consent-grant-shared,
+ * admin-cross-workspace) and is
  * not repeated here.
  */
 
@@ -290,7 +291,6 @@ export const DEVIATIONS: readonly Deviation[] = [
     ],
   },
   { name: "members-administer", requirementIds: ["INSTALL-03"], description: "Any member, not only admins, can use the admin console (and revoke installations).", file: "mock/admin/router.ts", edits: [['if (found.user.role !== "admin") throw', 'if (found.user.role === "\u0000") throw']] },
-  { name: "admin-any-workspace-app", requirementIds: ["INSTALL-02", "REG-02"], description: "An admin can manage apps of another workspace by client_id.", file: "mock/admin/service.ts", edits: [["if (!app || app.workspaceId !== workspaceId) throw", "if (!app) throw"]] },
 
   // ---- CORS --------------------------------------------------------------------
   { name: "cors-with-credentials", requirementIds: ["SEC-08"], description: "CORS answers allow credentials.", file: "mock/oauth/cors.ts", edits: [['res.set("Access-Control-Allow-Origin", origin);', 'res.set("Access-Control-Allow-Origin", origin);\n      res.set("Access-Control-Allow-Credentials", "true");']] },

@@ -39,7 +39,8 @@ export function registerApp(store: Store, workspaceId: string, input: RegisterIn
 /** A live app registered in this workspace; anything else is 404, as if it did not exist. */
 export function appInWorkspace(store: Store, workspaceId: string, clientId: string): App {
   const app = store.liveApp(clientId);
-  if (!app || app.workspaceId !== workspaceId) throw new HttpError(404, "No such app in this workspace.");
+  // Fault admin-cross-workspace (INSTALL-02): an admin reaches another workspace's app by its client_id.
+  if (!app || (app.workspaceId !== workspaceId && !store.faults.has("admin-cross-workspace"))) throw new HttpError(404, "No such app in this workspace.");
   return app;
 }
 

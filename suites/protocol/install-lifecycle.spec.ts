@@ -9,7 +9,8 @@ import {
   ensureRefreshRejected,
   withinPropagation,
 } from "../checks/admin.ts";
-import { AdminSession, AdminUnsupported } from "../flows/admin.ts";
+import { ADMIN_NAMES, AdminSession, AdminUnsupported } from "../flows/admin.ts";
+import { parseForms } from "../http/html-form.ts";
 import { authorizationParams, clientCredentials, refresh, tokens, type TokenSet } from "../flows/index.ts";
 import { newPkcePair } from "../http/pkce.ts";
 import type { HttpResponse } from "../http/response.ts";
@@ -120,6 +121,41 @@ test.describe("INSTALL-02 revocation is scoped, and re-authorizing starts fresh"
     await verdicts.check("INSTALL-02", "the new grant's refresh token works", async () => {
       await ensureRefreshAccepted(client, conf, refreshOf(again), "new grant");
     });
+  });
+});
+
+test.describe("INSTALL-02 an admin's actions stay in their own workspace", () => {
+  // "Revocation is scoped" holds for the actor as well as for the tokens: a workspace admin manages their own
+  // workspace's apps (DOC-S4: "Workspace admins can revoke your app"), never another workspace's registration
+  // (RFC 9700 §2.3, as API-10 isolates the data). A throwaway app of WS-A is the target, never a fixture app, so a
+  // server that fails the check loses nothing the rest of the run needs.
+  test("an admin of another workspace cannot regenerate the secret of this workspace's app or delete it", {
+    tag: tags("INSTALL-02"), annotation: [...reqs("INSTALL-02"), ...needs("http", "admin", "multi")],
+  }, async ({ client, target, verdicts }) => {
+    const adminB = target.users.secondWorkspaceAdmin;
+    if (!adminB) return verdicts.skip("INSTALL-02", "the target file names no admin of a second workspace (users.secondWorkspaceAdmin)", "another workspace's admin cannot manage this workspace's apps");
+    const adminA = await AdminSession.open(client, target);
+    const scope = target.apps.conf.scopes[0] ?? "read:contacts";
+    const app = await adminA.registerIdentity("confidential", [scope]);
+    try {
+      const rotate = (await adminA.rowAction(ADMIN_NAMES.appsTab, [app.clientId], ADMIN_NAMES.rotateButton)).submission;
+      const del = (await adminA.rowAction(ADMIN_NAMES.appsTab, [app.clientId], ADMIN_NAMES.deleteButton)).submission;
+      const secretWorks = async (when: string) => {
+        const res = await clientCredentials(client, app, scope, { label: `client_credentials with the app's secret ${when}` });
+        ensure(res.status === 200, `the app's secret got ${res.status} ${when}`);
+      };
+      const control = await verdicts.check("INSTALL-02", "control: WS-A's new confidential app authenticates with its secret", () => secretWorks("before WS-B's admin acts"), { stopOnFailure: true });
+      if (control !== "passed") return;
+      const asB = await AdminSession.open(client, target, adminB);
+      // WS-B's admin sends WS-A's form as their own browser would: the same action and fields, their own hidden (anti-CSRF) values.
+      const own = new Map(parseForms((await asB.tab(ADMIN_NAMES.appsTab)).text, target.baseUrl).flatMap((f) => f.fields).filter((f) => f.type === "hidden" && f.name !== null).map((f) => [f.name as string, f.value]));
+      for (const [button, sub] of [[ADMIN_NAMES.rotateButton, rotate], [ADMIN_NAMES.deleteButton, del]] as const) {
+        const res = await asB.send({ ...sub, pairs: sub.pairs.map(([n, v]) => [n, own.get(n) ?? v]) }, `admin of WS-B: "${button}" on WS-A's app`);
+        await verdicts.check("INSTALL-02", `WS-B's admin sending "${button}" for WS-A's app (with WS-B's own form tokens) changes nothing: the app's secret still works`, () => secretWorks(`after WS-B's admin sent "${button}" (answered ${res.status})`));
+      }
+    } finally {
+      await adminA.deleteApp(app.clientId).catch(() => undefined);
+    }
   });
 });
 

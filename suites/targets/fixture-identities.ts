@@ -44,6 +44,7 @@ export function fixtureTargetFile(baseUrl: string): TargetFile {
       member: { email: "member@acme.test", password: FIXTURE_PASSWORD, workspace: "Acme" },
       restricted: { email: "restricted@acme.test", password: FIXTURE_PASSWORD, workspace: "Acme" },
       secondWorkspace: { email: "member@globex.test", password: FIXTURE_PASSWORD, workspace: "Globex" },
+      secondWorkspaceAdmin: { email: "admin@globex.test", password: FIXTURE_PASSWORD, workspace: "Globex" },
     },
     ...(apiKey ? { apiKey } : {}),
     scopes: ["read:contacts", "write:contacts", "read:deals", "write:deals"],

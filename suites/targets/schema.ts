@@ -74,6 +74,7 @@ export const TargetFileSchema = z
         member: UserSchema.describe("USR-A: member of WS-A"),
         restricted: UserSchema.optional().describe("USR-R: member of WS-A without deals access"),
         secondWorkspace: UserSchema.optional().describe("USR-B: member of WS-B"),
+        secondWorkspaceAdmin: UserSchema.optional().describe("ADM-B: workspace admin of WS-B (INSTALL-02: an admin's actions stay in their own workspace)"),
       })
       .strict(),
     apiKey: secret.optional().describe("KEY-A: a static API key of WS-A"),

@@ -5,7 +5,7 @@ import { FAULTS, FAULT_NAMES, FaultSet, UnknownFaultError, faultNamesFromList } 
 import { GROUPS, REQUIREMENTS, isRequirementId } from "../../suites/registry/index.ts";
 import { FIXTURE_KEY, bearer, userToken } from "./helpers.ts";
 import { AuthThrottle, THROTTLE_LIMIT } from "../../mock/oauth/throttle.ts";
-import { Browser, type Harness, approve, basic, pkcePair, postForm, startMock } from "./oauth-harness.ts";
+import { Browser, type Harness, approve, basic, hidden, pkcePair, postForm, startMock } from "./oauth-harness.ts";
 
 /** The names issue 6 asks for, at least. */
 const ISSUE_6 = [
@@ -159,6 +159,23 @@ describe("faults change behaviour over HTTP", () => {
     const prompted = await authorize();
     assert.equal(prompted.status, 200);
     assert.match(await prompted.text(), /Approve/);
+  });
+
+  it("admin-cross-workspace (INSTALL-02): the globex admin deletes an acme app", async () => {
+    const del = async (): Promise<number> => {
+      const admin = new Browser(h.base);
+      await admin.login("admin@globex.test");
+      const page = await (await admin.get("/admin/api-developers?tab=apps")).text();
+      const res = await admin.post("/admin/api-developers/apps/demo-other/delete", { csrf_token: hidden(page, "csrf_token") });
+      return res.status;
+    };
+    assert.equal(await del(), 404);
+    assert.ok(h.mock.store.liveApp("demo-other"));
+    h.mock.control.setFaults(["admin-cross-workspace"]);
+    assert.equal(await del(), 303);
+    h.mock.control.setFaults([]);
+    assert.equal(h.mock.store.liveApp("demo-other"), undefined);
+    h.mock.control.reset();
   });
 
   it("state-truncated (AUTHZ-07): a 700-character state comes back as its first 600", async () => {
