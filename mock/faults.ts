@@ -45,6 +45,7 @@ export const FAULTS = [
 
   // ---- TOKEN ------------------------------------------------------------
   { name: "token-expires-7200", requirementIds: ["TOKEN-04"], description: "Successful token responses say expires_in 7200 (the token still lives 3600 s)." },
+  { name: "token-error-echoes-code", requirementIds: ["TOKEN-14"], description: "invalid_grant for an unknown code repeats the code in error_description." },
   { name: "token-cache-headers-missing", requirementIds: ["TOKEN-02"], description: "Successful token responses carry neither Cache-Control: no-store nor Pragma: no-cache." },
   { name: "token-type-lowercase", requirementIds: ["TOKEN-03"], description: 'Successful token responses say token_type "bearer" (a warning, not a failure, under --profile rfc).' },
   { name: "client-secret-unchecked", requirementIds: ["TOKEN-07"], description: "A confidential client authenticates with any non-empty secret." },

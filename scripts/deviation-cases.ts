@@ -5,7 +5,7 @@
  * They complement the named faults of mock/faults.ts, which the self-check
  * runs on every change; a deviation that once went unnoticed became a fault
  * (throttle-window-short, state-truncated, redirect-localhost-alias, consent-grant-shared,
- * admin-cross-workspace) and is
+ * admin-cross-workspace, token-error-echoes-code) and is
  * not repeated here.
  */
 
@@ -153,6 +153,13 @@ export const DEVIATIONS: readonly Deviation[] = [
   { name: "unknown-grant-invalid-request", requirementIds: ["TOKEN-11"], description: "An unknown grant_type gets invalid_request, not unsupported_grant_type.", file: "mock/oauth/token-endpoint.ts", edits: [['TokenEndpointError("unsupported_grant_type"', 'TokenEndpointError("invalid_request"']] },
   { name: "token-duplicates-accepted", requirementIds: ["TOKEN-13"], description: "Repeated parameters at the token endpoint are accepted (the first wins).", file: "mock/oauth/oauth-form.ts", edits: [["if (repeated.length > 0) throw", "if (repeated.length > 99) throw"]] },
   { name: "credentials-in-query-accepted", requirementIds: ["TOKEN-05"], description: "A code or client_secret in the token request's query is accepted.", file: "mock/oauth/oauth-form.ts", edits: [["if (inQuery.length > 0) throw", "if (inQuery.length > 99) throw"]] },
+  {
+    name: "bad-secret-echoed",
+    requirementIds: ["TOKEN-14", "TOKEN-07"],
+    description: "invalid_client repeats the presented client_secret in error_description.",
+    file: "mock/oauth/client-auth.ts",
+    edits: [["    throw authFailed();\n  }\n  return app;", "    throw new TokenEndpointError(\"invalid_client\", `Client authentication failed for secret ${identity.secret ?? \"\"}.`);\n  }\n  return app;"]],
+  },
   {
     name: "basic-and-body-secret-accepted",
     requirementIds: ["TOKEN-08"],

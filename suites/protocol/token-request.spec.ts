@@ -355,6 +355,11 @@ test.describe("TOKEN-14 Error responses are well-formed and leak nothing", () =>
       { method: "POST", pairs: [["grant_type", "client_credentials"], ["client_id", conf.clientId], ["client_secret", 'wrong"secret\\with-quotes\u0000']], basic: null, rawTail: [], huge: false },
       { method: "POST", pairs: [["grant_type", "authorization_code"], ["code", "c0de-that-is-long-enough\"\\"], ["client_id", spa.clientId], ["code_verifier", "verifier-\u0000-with-nul-and-length"]], basic: null, rawTail: [], huge: false },
       { method: "GET", pairs: [["grant_type", "client_credentials"], ["client_secret", "query-secret-value-123"]], basic: null, rawTail: [], huge: false },
+      // Requests whose client authentication succeeds, so the made-up code or refresh token reaches its grant
+      // and is refused there: the refusal must not repeat it (random pairs almost never get this far).
+      { method: "POST", pairs: [["grant_type", "authorization_code"], ["code", "kit-unknown-code-0123456789"], ["redirect_uri", spa.redirectUris[0] ?? ""], ["client_id", spa.clientId], ["code_verifier", "kit-verifier-".padEnd(43, "v")]], basic: null, rawTail: [], huge: false },
+      { method: "POST", pairs: [["grant_type", "refresh_token"], ["refresh_token", "kit-unknown-refresh-0123456789"], ["client_id", spa.clientId]], basic: null, rawTail: [], huge: false },
+      { method: "POST", pairs: [["grant_type", "authorization_code"], ["code", "kit-unknown-code-abcdefghij"], ["redirect_uri", conf.redirectUris[0] ?? ""], ["code_verifier", "kit-verifier-".padEnd(43, "w")]], basic: [conf.clientId, conf.clientSecret ?? ""], rawTail: [], huge: false },
     ];
 
     await checkProperty(

@@ -178,6 +178,17 @@ describe("faults change behaviour over HTTP", () => {
     h.mock.control.reset();
   });
 
+  it("token-error-echoes-code (TOKEN-14): invalid_grant repeats an unknown code", async () => {
+    const bogus = "kit-unknown-code-0123456789";
+    h.mock.control.setFaults(["token-error-echoes-code"]);
+    const echoed = await redeem(h, bogus, "v".repeat(43));
+    h.mock.control.setFaults([]);
+    const clean = await redeem(h, bogus, "v".repeat(43));
+    assert.equal(echoed.json.error, "invalid_grant");
+    assert.match(String(echoed.json.error_description), new RegExp(bogus));
+    assert.doesNotMatch(String(clean.json.error_description), new RegExp(bogus));
+  });
+
   it("state-truncated (AUTHZ-07): a 700-character state comes back as its first 600", async () => {
     const state = "s".repeat(100) + "t".repeat(600);
     h.mock.control.setFaults(["state-truncated"]);

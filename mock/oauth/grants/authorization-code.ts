@@ -17,7 +17,8 @@ export const authorizationCodeGrant: GrantHandler = ({ store, form, client }) =>
   const code = store.findCode(raw);
   const now = store.now();
   // Fault code-not-bound-to-client (CODE-05).
-  if (!code || (code.clientId !== client.clientId && !store.faults.has("code-not-bound-to-client"))) throw invalidGrant("The authorization code is invalid.");
+  // Fault token-error-echoes-code (TOKEN-14): the refusal repeats the code it was given.
+  if (!code || (code.clientId !== client.clientId && !store.faults.has("code-not-bound-to-client"))) throw invalidGrant(store.faults.has("token-error-echoes-code") ? `The authorization code ${raw} is invalid.` : "The authorization code is invalid.");
   // Fault code-reusable (CODE-01): a code that already produced tokens redeems again.
   if (code.consumedAt !== null && !(code.grantId !== null && store.faults.has("code-reusable"))) {
     if (code.grantId !== null) store.revokeGrant(code.grantId);
