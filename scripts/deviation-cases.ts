@@ -136,6 +136,13 @@ export const DEVIATIONS: readonly Deviation[] = [
     file: "mock/oauth/revoke.ts",
     edits: [["if (grant && grant.clientId === client.clientId) store.revokeAccessToken(access);", "if (grant && grant.clientId === client.clientId) store.revokeGrant(grant.id);"]],
   },
+  {
+    name: "revoke-trusts-hint",
+    requirementIds: ["REVOKE-05"],
+    description: "A refresh token sent with token_type_hint=access_token is not revoked (the server searches only the hinted type).",
+    file: "mock/oauth/revoke.ts",
+    edits: [['if (!ctx.faults.has("revoke-noop")) revokeToken(ctx.store, client, token);', 'if (!ctx.faults.has("revoke-noop") && !(form.get("token_type_hint") === "access_token" && ctx.store.findRefreshToken(token))) revokeToken(ctx.store, client, token);']],
+  },
   { name: "revoke-answers-204", requirementIds: ["REVOKE-01", "REVOKE-02"], description: "Revocation answers 204 instead of 200.", file: "mock/oauth/revoke.ts", edits: [["res.status(200).set(NO_STORE_HEADERS).end();", "res.status(204).end();"]] },
   {
     name: "revoke-without-token-200",
@@ -143,6 +150,14 @@ export const DEVIATIONS: readonly Deviation[] = [
     description: "A revocation request without a token gets 200.",
     file: "mock/oauth/revoke.ts",
     edits: [['if (token === undefined) throw new TokenEndpointError("invalid_request", "token is required.");', "if (token === undefined) { res.status(200).set(NO_STORE_HEADERS).end(); return; }"]],
+  },
+
+  {
+    name: "client-credentials-default-scope",
+    requirementIds: ["CC-04"],
+    description: "client_credentials without a scope gets every registered scope.",
+    file: "mock/oauth/grants/client-credentials.ts",
+    edits: [["const requested = parseScope(form.get(\"scope\"));", "const requested = parseScope(form.get(\"scope\") ?? client.scopes.join(\" \"));"]],
   },
 
   // ---- token endpoint shape ----------------------------------------------------
@@ -245,6 +260,13 @@ export const DEVIATIONS: readonly Deviation[] = [
   { name: "bare-challenge-with-error", requirementIds: ["API-02"], description: "A request without credentials gets error=invalid_token.", file: "mock/api/auth.ts", edits: [["new BearerError(401, undefined, description)", 'new BearerError(401, "invalid_token", description)']] },
   { name: "two-authorization-headers-accepted", requirementIds: ["API-06"], description: "Two Authorization headers are accepted (the first wins).", file: "mock/api/auth.ts", edits: [["if (headers.length > 1) throw", "if (headers.length > 99) throw"]] },
   { name: "user-permissions-ignored", requirementIds: ["CONSENT-09"], description: "A token reaches data its user cannot see.", file: "mock/api/auth.ts", edits: [["if (caller.user && permission && !caller.user.permissions.has(permission))", "if (caller.user && permission && caller.user.permissions.size < 0)"]] },
+  {
+    name: "refresh-token-as-bearer",
+    requirementIds: ["API-09"],
+    description: "A refresh token works as a bearer credential on /v1 (with the grant's scope).",
+    file: STORE,
+    edits: [["const token = this.findAccessToken(raw);", "const found = this.findRefreshToken(raw);\n    const token = this.findAccessToken(raw) ?? (found && { ...found, scope: this.grants.get(found.grantId)?.scope ?? [] });"]],
+  },
   { name: "revoked-api-key-works", requirementIds: ["KEY-03", "KEY-01"], description: "A revoked API key still works.", file: STORE, edits: [["if (key && key.revokedAt === null) return", "if (key) return"]] },
 
   // ---- installations and offboarding --------------------------------------------
