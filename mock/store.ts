@@ -445,11 +445,6 @@ export class Store {
     for (const [d, s] of this.sessions) if (s.userId === user.id) this.sessions.delete(d);
   }
 
-  /** Live grants of the apps installed in a workspace, for the Installed tab. */
-  installedGrants(workspaceId: string): Grant[] {
-    return [...this.grants.values()].filter((g) => g.workspaceId === workspaceId && g.kind === "authorization_code" && this.grantIsLive(g) && this.grantHasLiveTokens(g.id));
-  }
-
   private grantHasLiveTokens(grantId: string): boolean {
     const now = this.now();
     const tokens = this.tokensByGrant.get(grantId);

@@ -79,7 +79,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   },
   {
     name: "store-lifecycle",
-    mutate: ["mock/store.ts#Store.authenticateUser,Store.findSession,Store.liveApp,Store.verifyClientSecret,Store.registerApp,Store.rotateSecret,Store.secretHint,Store.deleteApp,Store.revokeInstallation,Store.deactivateUser,Store.installedGrants,Store.grantHasLiveTokens,Store.createApiKey,Store.revokeApiKey,Store.liveGrantsInWorkspace"],
+    mutate: ["mock/store.ts#Store.authenticateUser,Store.findSession,Store.liveApp,Store.verifyClientSecret,Store.registerApp,Store.rotateSecret,Store.secretHint,Store.deleteApp,Store.revokeInstallation,Store.deactivateUser,Store.grantHasLiveTokens,Store.createApiKey,Store.revokeApiKey,Store.liveGrantsInWorkspace"],
     grep: "INSTALL|KEY|REG|TOKEN-0[679]|AUTHZ-02|CONSENT-0[18]",
     why: "users, sessions, apps, secrets, installations and API keys in the store",
   },

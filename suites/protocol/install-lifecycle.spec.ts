@@ -193,6 +193,31 @@ test.describe("INSTALL-03 only admins can revoke, and the Installed tab is accur
     });
   });
 
+  // "Accurate" cuts both ways: an app is listed while this workspace has a live authorization of it, and not
+  // otherwise (not for another workspace's authorization, not after Revoke). A throwaway app keeps fixture apps'
+  // installations out of it.
+  test("the tab lists an app only while this workspace has a live authorization of it", {
+    tag: tags("INSTALL-03"), annotation: [...reqs("INSTALL-03"), ...needs("http", "session", "code", "admin", "multi")],
+  }, async ({ client, target, verdicts, codeFactory }) => {
+    const userB = target.users.secondWorkspace;
+    if (!userB) return verdicts.skip("INSTALL-03", "the target file names no second-workspace user", "the Installed tab lists only this workspace's live authorizations");
+    const admin = await AdminSession.open(client, target);
+    const scope = target.apps.conf.scopes[0] ?? "read:contacts";
+    const app = await admin.registerIdentity("confidential", [scope]);
+    const listed = async (): Promise<boolean> => (await admin.listInstalled()).installed.some((row) => row.clientId === app.clientId || row.name === app.name);
+    try {
+      await tokens(client, codeFactory, { client: app, scope, user: userB });
+      await verdicts.check("INSTALL-03", "an app authorized only in WS-B is not listed in WS-A's Installed tab", async () => ensure(!(await listed()), `${app.name} is listed although only WS-B authorized it`));
+      await tokens(client, codeFactory, { client: app, scope });
+      const shown = await verdicts.check("INSTALL-03", "control: once a WS-A member authorizes it, the app is listed", async () => ensure(await listed(), `${app.name} is not listed after a WS-A member's consent`), { stopOnFailure: true });
+      if (shown !== "passed") return;
+      await admin.revokeInstallation(app.clientId);
+      await verdicts.check("INSTALL-03", "after the admin's Revoke the app is no longer listed", async () => ensure(!(await listed()), `${app.name} is still listed after Revoke`));
+    } finally {
+      await admin.deleteApp(app.clientId).catch(() => undefined);
+    }
+  });
+
   test("a member replaying the admin's Revoke request gets 403 and the tokens survive", {
     tag: tags("INSTALL-03"), annotation: [...reqs("INSTALL-03"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
