@@ -80,11 +80,24 @@ export function secretForms(secret: string): Array<[string, string]> {
   return forms.filter(([, v]) => (seen.has(v) ? false : (seen.add(v), true)));
 }
 
-/** Throws when any encoding of `secret` occurs in the response's headers or body (case-sensitive). */
+/**
+ * The longest run of a secret's characters a page may show: REG-02 allows "a masked hint such as the last 4
+ * characters"; 12 in a row is no longer a mask (a third or more of the random part of a 128-bit secret).
+ */
+export const MAX_SECRET_RUN = 11;
+
+/**
+ * Throws when any encoding of `secret` occurs in the response's headers or body (case-sensitive), or when
+ * more than MAX_SECRET_RUN consecutive characters of it do (a "hint" that is most of the secret).
+ */
 export function ensureSecretAbsent(res: HttpResponse, secret: string, what: string): void {
   const haystack = `${res.headers.map(([n, v]) => `${n}: ${v}`).join("\n")}\n\n${res.text}`;
-  for (const [how, form] of secretForms(secret)) {
-    ensure(!haystack.includes(form), `${what} ${fp(secret)} appears ${how} in ${res.exchange.method} ${new URL(res.exchange.url).pathname}${new URL(res.exchange.url).search} (${res.status})`);
+  const where = `${res.exchange.method} ${new URL(res.exchange.url).pathname}${new URL(res.exchange.url).search} (${res.status})`;
+  for (const [how, form] of secretForms(secret)) ensure(!haystack.includes(form), `${what} ${fp(secret)} appears ${how} in ${where}`);
+  const run = MAX_SECRET_RUN + 1;
+  if (secret.length < 2 * run) return;
+  for (let i = 0; i + run <= secret.length; i++) {
+    ensure(!haystack.includes(secret.slice(i, i + run)), `${run} consecutive characters of ${what} ${fp(secret)} (from its character ${i + 1}) appear in ${where}: more than a masked hint`);
   }
 }
 
