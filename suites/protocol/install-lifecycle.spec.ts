@@ -11,7 +11,7 @@ import {
 } from "../checks/admin.ts";
 import { ADMIN_NAMES, AdminSession, AdminUnsupported } from "../flows/admin.ts";
 import { parseForms } from "../http/html-form.ts";
-import { authorizationParams, clientCredentials, refresh, tokens, type TokenSet } from "../flows/index.ts";
+import { authorizationParams, clientCredentials, exchangeCode, refresh, tokens, type TokenSet } from "../flows/index.ts";
 import { newPkcePair } from "../http/pkce.ts";
 import type { HttpResponse } from "../http/response.ts";
 
@@ -93,6 +93,9 @@ test.describe("INSTALL-02 revocation is scoped, and re-authorizing starts fresh"
     const inA = await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });
     const inB = await tokens(client, codeFactory, { client: conf, scope: "read:contacts", user: userB });
     const spa = await tokens(client, codeFactory, { client: target.apps.spa, scope: "read:contacts" });
+    // Unredeemed codes outside the revoked installation: the same app's in WS-B, another app's in WS-A.
+    const pendingB = await codeFactory.issue({ client: conf, scope: "read:contacts", user: userB });
+    const pendingSpa = await codeFactory.issue({ client: target.apps.spa, scope: "read:contacts" });
     const admin = await AdminSession.open(client, target);
     await admin.revokeInstallation(conf.clientId);
 
@@ -107,6 +110,10 @@ test.describe("INSTALL-02 revocation is scoped, and re-authorizing starts fresh"
     await verdicts.check("INSTALL-02", "another app's tokens in WS-A keep working (access and refresh)", async () => {
       await ensureBearerAccepted(client, spa.access_token, "SPA access token");
       await ensureRefreshAccepted(client, target.apps.spa, refreshOf(spa), "SPA");
+    });
+    await verdicts.check("INSTALL-02", "unredeemed codes outside the revoked installation (the app's in WS-B, another app's in WS-A) still redeem", async () => {
+      ensureStatus(await exchangeCode(client, conf, pendingB, { label: "token: WS-B code of the revoked app" }), 200);
+      ensureStatus(await exchangeCode(client, target.apps.spa, pendingSpa, { label: "token: SPA code in WS-A" }), 200);
     });
 
     const again = await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });
