@@ -218,6 +218,12 @@ test.describe("INSTALL-03 only admins can revoke, and the Installed tab is accur
       await tokens(client, codeFactory, { client: app, scope });
       const shown = await verdicts.check("INSTALL-03", "control: once a WS-A member authorizes it, the app is listed", async () => ensure(await listed(), `${app.name} is not listed after a WS-A member's consent`), { stopOnFailure: true });
       if (shown !== "passed") return;
+      // The authorization outlives its first access token: the refresh token lasts 30 days (REFRESH-02).
+      if (target.clock) {
+        await target.clock.advance(3600 + target.params.SKEW_S);
+        const still = await verdicts.check("INSTALL-03", "an hour later, with only the refresh token still live, the app is still listed", async () => ensure(await listed(), `${app.name} left the tab when its first access token expired`));
+        if (still !== "passed") return;
+      } else verdicts.skip("INSTALL-03", "target has no clock control; waiting an hour for the access token to expire is not done", "the app stays listed while only its refresh token is live");
       await admin.revokeInstallation(app.clientId);
       await verdicts.check("INSTALL-03", "after the admin's Revoke the app is no longer listed", async () => ensure(!(await listed()), `${app.name} is still listed after Revoke`));
     } finally {
