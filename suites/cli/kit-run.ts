@@ -41,7 +41,9 @@ export interface KitRun {
 export function runKit(run: KitRun): Promise<RunResult> {
   const started = Date.now();
   const tsx = path.join(run.root, "node_modules", ".bin", process.platform === "win32" ? "tsx.cmd" : "tsx");
-  const args = [path.join(run.root, "suites", "cli", "conformance.ts"), "--target", "mock", "--project", "protocol", "--grep", grepFor(run.ids)];
+  // A fixed seed (PACT_SEED to change it): the same fault or deviation gets the same property cases, so a verdict can be replayed.
+  const seed = process.env.PACT_SEED ?? "20261129";
+  const args = [path.join(run.root, "suites", "cli", "conformance.ts"), "--target", "mock", "--project", "protocol", "--seed", seed, "--grep", grepFor(run.ids)];
   const report = path.join(run.reportsDir, "conformance.json");
   rmSync(run.reportsDir, { recursive: true, force: true });
   const env: NodeJS.ProcessEnv = { ...process.env, PACT_MOCK_FAULTS: (run.faults ?? []).join(","), PACT_REPORTS_DIR: run.reportsDir, PACT_WORKERS: "1" };

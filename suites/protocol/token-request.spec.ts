@@ -360,6 +360,9 @@ test.describe("TOKEN-14 Error responses are well-formed and leak nothing", () =>
       { method: "POST", pairs: [["grant_type", "authorization_code"], ["code", "kit-unknown-code-0123456789"], ["redirect_uri", spa.redirectUris[0] ?? ""], ["client_id", spa.clientId], ["code_verifier", "kit-verifier-".padEnd(43, "v")]], basic: null, rawTail: [], huge: false },
       { method: "POST", pairs: [["grant_type", "refresh_token"], ["refresh_token", "kit-unknown-refresh-0123456789"], ["client_id", spa.clientId]], basic: null, rawTail: [], huge: false },
       { method: "POST", pairs: [["grant_type", "authorization_code"], ["code", "kit-unknown-code-abcdefghij"], ["redirect_uri", conf.redirectUris[0] ?? ""], ["code_verifier", "kit-verifier-".padEnd(43, "w")]], basic: [conf.clientId, conf.clientSecret ?? ""], rawTail: [], huge: false },
+      // A wrong secret of plain characters, which an error_description could carry unaltered.
+      { method: "POST", pairs: [["grant_type", "client_credentials"], ["scope", "read:contacts"]], basic: [conf.clientId, "kit-wrong-secret-0123456789"], rawTail: [], huge: false },
+      { method: "POST", pairs: [["grant_type", "client_credentials"], ["scope", "read:contacts"], ["client_id", conf.clientId], ["client_secret", "kit-wrong-secret-abcdefghij"]], basic: null, rawTail: [], huge: false },
     ];
 
     await checkProperty(
