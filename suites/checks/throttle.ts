@@ -63,7 +63,7 @@ export interface MidwayPause {
   /** Failures sent before the pause. */
   readonly after: number;
   readonly run: () => Promise<void>;
-  /** Said in the checks' titles, e.g. "with 45 s between failure 25 and 26". */
+  /** Said in the checks' titles, e.g. "spread over 45 s (the clock moved 45 s after failure 25)". */
   readonly describe: string;
 }
 
