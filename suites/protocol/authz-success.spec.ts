@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
 import { ensure, sameSet } from "../checks/http.ts";
@@ -14,6 +15,7 @@ import {
   type SpaceEncoding,
 } from "../checks/authz.ts";
 import { vscharString } from "../checks/authz-triggers.ts";
+import { AdminSession } from "../flows/admin.ts";
 import { isLoginPage } from "../flows/login.ts";
 import { exchangeCode } from "../flows/tokens.ts";
 import type { Pairs, ProtocolClient } from "../http/client.ts";
@@ -60,6 +62,32 @@ test.describe("AUTHZ-01 the happy path works, and the redirect URI's query is ke
       },
       { numRuns: pairs.length, examples: pairs },
     );
+  });
+
+  // RFC 6749 §3.1.2: the redirect URI's query "MUST be retained when adding additional query parameters".
+  // An empty query ("…?") and one ending in "&" are queries too (RFC 3986 §3.4), and the added parameters
+  // must still parse as code and state instead of running into what the URI ends with. No fixture app
+  // registers either form, so a throwaway app does.
+  test("a registered URI ending in ? or & keeps its query, and code and state still parse", { tag: tags("AUTHZ-01"), annotation: [...reqs("AUTHZ-01"), ...needs("http", "session", "admin")] }, async ({ client, target, verdicts, codeFactory }) => {
+    const admin = await AdminSession.open(client, target);
+    const session = client.withJar(await codeFactory.session());
+    const tag = randomBytes(4).toString("hex");
+    const uris = [`https://kit.example.test/cb-${tag}?`, `https://kit.example.test/cb-${tag}?tenant=a&`];
+    const name = `kit-authz01-${tag}`;
+    const out = await admin.tryRegisterApp({ name, type: "confidential", redirectUris: uris, scopes: ["read:contacts"] });
+    if (!out.accepted || !out.clientId) return verdicts.skip("AUTHZ-01", `the target does not register redirect URIs ending in ? or & (${out.error ?? out.page.status})`, "a registered URI ending in ? or & keeps its query");
+    try {
+      const app: AppIdentity = { clientId: out.clientId, ...(out.clientSecret ? { clientSecret: out.clientSecret } : {}), name, redirectUris: uris, scopes: ["read:contacts"] };
+      for (const uri of uris) {
+        const req = authorizeRequest({ client: app, redirectUri: uri });
+        const { post } = await approve(session, target, req.pairs);
+        await verdicts.check("AUTHZ-01", `registered ${uri}: the Location keeps the URI's query and adds exactly code, state[, iss] (RFC 6749 §3.1.2)`, () => {
+          ensureCodeRedirect(post, uri, req.state, target.issuer);
+        });
+      }
+    } finally {
+      await admin.deleteApp(out.clientId).catch(() => undefined);
+    }
   });
 });
 
