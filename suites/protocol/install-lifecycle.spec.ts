@@ -231,6 +231,35 @@ test.describe("INSTALL-03 only admins can revoke, and the Installed tab is accur
     }
   });
 
+  // A client-credentials token is the app acting in the workspace that registered it (CC-05), and it "dies
+  // when CONF is uninstalled in WS-A"; INSTALL-01's Pact clause uninstalls through the Installed tab. So an app
+  // that holds only client-credentials tokens here (no user ever consented) is an installation: it must be
+  // listed, or the admin has no Revoke that reaches its tokens. A throwaway app keeps fixture apps out of it.
+  test("an app holding only client-credentials tokens is listed, and its Revoke kills them", {
+    tag: tags("INSTALL-03", "CC-05"), annotation: [...reqs("INSTALL-03", "CC-05"), ...needs("http", "session", "admin")],
+  }, async ({ client, target, verdicts }) => {
+    const admin = await AdminSession.open(client, target);
+    const scope = target.apps.conf.scopes[0] ?? "read:contacts";
+    const app = await admin.registerIdentity("confidential", [scope]);
+    try {
+      const cc = ccToken(await clientCredentials(client, app, scope));
+      await verdicts.check("CC-05", "control: the throwaway app's client-credentials token works", () => ensureBearerAccepted(client, cc, "client-credentials token"), { stopOnFailure: true });
+      const { installed } = await admin.listInstalled();
+      const row = installed.find((r) => r.clientId === app.clientId || r.name === app.name);
+      const listed = await verdicts.check("INSTALL-03", "an app that holds only client-credentials tokens in this workspace is listed with a Revoke button", () => {
+        ensure(row !== undefined, `${app.name} is not listed although its client-credentials token for this workspace is live; rows: ${installed.map((r) => r.name).join(", ") || "(none)"}`);
+        ensure(row.hasRevoke, `the row for ${app.name} has no "Revoke" button`);
+      });
+      if (listed !== "passed") return verdicts.skip("CC-05", "the app is not on the Installed tab, so it cannot be uninstalled there (see INSTALL-03)", "the client-credentials token dies when the app is uninstalled");
+      await admin.revokeInstallation(app.clientId);
+      await verdicts.check("CC-05", "after the admin's Revoke the client-credentials token gets 401 (INSTALL-01, AMB-17)", () =>
+        withinPropagation(target, () => ensureBearerRejected(client, cc, "client-credentials token")),
+      );
+    } finally {
+      await admin.deleteApp(app.clientId).catch(() => undefined);
+    }
+  });
+
   test("a member replaying the admin's Revoke request gets 403 and the tokens survive", {
     tag: tags("INSTALL-03"), annotation: [...reqs("INSTALL-03"), ...needs("http", "session", "code", "admin")],
   }, async ({ client, target, verdicts, codeFactory }) => {
