@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
-import { analyseSamples, isJwt, jwtIds } from "../checks/entropy.ts";
+import { analyseSamples, isJwt, jwtIds, type EntropyAnalysis } from "../checks/entropy.ts";
 import { bearer } from "../checks/api.ts";
 import { AdminSession } from "../flows/admin.ts";
 import { clientCredentials, exchangeCode, refresh } from "../flows/tokens.ts";
@@ -37,19 +37,28 @@ async function collect(n: number, parallel: number, produce: (i: number) => Prom
   return out;
 }
 
+/** The random parts to judge: JWT ids for JWTs (null when they carry none), else the values themselves. */
+function randomParts(issued: readonly string[]): readonly string[] | null {
+  return issued.length > 0 && issued.every(isJwt) ? jwtIds(issued) : issued;
+}
+
 /**
  * The SEC-03 proxies for one family (RFC 6749 §10.10: guessing probability ≤ 2^-128 MUST,
  * ≤ 2^-160 SHOULD). Messages carry figures only, never a sample.
+ *
+ * The two statistical proxies (per-position chi-square, counter-like windows) are tests at the
+ * catalogue's family-wise level of 0.001, so a correct generator fails one of them about once in a
+ * thousand families by chance: with five families a run, once in some two hundred runs. §10.10 is
+ * about guessability, which one chance exceedance does not show, so a failing sample is confirmed
+ * on a fresh sample of the same size (`resample`) before the check fails, and the check passes when
+ * the fresh sample passes, saying so. A biased position fails both samples; a correct generator
+ * fails both about once in a million families.
  */
-async function judgeFamily(verdicts: Verdicts, run: RunOptions, target: Target, family: string, issued: readonly string[]): Promise<void> {
-  let samples = issued;
-  if (issued.length > 0 && issued.every(isJwt)) {
-    const ids = jwtIds(issued);
-    if (ids === null) {
-      verdicts.skip("SEC-03", `${family} are JWTs without a jti claim: the kit cannot tell their random part`, `${family}: randomness`);
-      return;
-    }
-    samples = ids;
+async function judgeFamily(verdicts: Verdicts, family: string, issued: readonly string[], resample: () => Promise<readonly string[]>): Promise<void> {
+  const samples = randomParts(issued);
+  if (samples === null) {
+    verdicts.skip("SEC-03", `${family} are JWTs without a jti claim: the kit cannot tell their random part`, `${family}: randomness`);
+    return;
   }
   const a = analyseSamples(samples);
   const shape = `${a.n} samples, random part ${a.minLength === a.maxLength ? a.minLength : `${a.minLength}–${a.maxLength}`} chars of ${a.alphabet.name} (${a.alphabet.size}) after a ${a.prefix.length}-char fixed prefix`;
@@ -63,13 +72,37 @@ async function judgeFamily(verdicts: Verdicts, run: RunOptions, target: Target, 
   await verdicts.check("SEC-03", `${family}: random-part length × log2(alphabet) ≥ 160 bits`, () => {
     ensure(a.bits >= 160, `≈ ${a.bits.toFixed(1)} bits (${shape})`);
   }, { clause: "160 bits" });
-  await verdicts.check("SEC-03", `${family}: no counter-like or timestamp-like segment`, () => {
-    ensure(a.counterLike === null, a.counterLike ?? "");
-  }, { clause: "128 bits" });
-  await verdicts.check("SEC-03", `${family}: per-position chi-square passes at family-wise p > 0.001 (Bonferroni)`, () => {
-    ensure(a.positionsTested > 0, `no position could be tested (${shape}, ${a.bins} cells)`);
-    ensure(a.minP > a.threshold, `position ${a.worstPosition ?? "?"} has p = ${a.minP.toExponential(2)} < ${a.threshold.toExponential(2)} = 0.001 / ${a.positionsTested} positions (${a.bins} cells; ${shape})`);
-  }, { clause: "128 bits" });
+
+  let fresh: EntropyAnalysis | null | undefined;
+  const confirmation = async (): Promise<EntropyAnalysis | null> => {
+    if (fresh === undefined) {
+      const parts = randomParts(await resample());
+      fresh = parts === null ? null : analyseSamples(parts);
+    }
+    return fresh;
+  };
+  const chiSquare = (x: EntropyAnalysis) => (x.minP > x.threshold ? null : `position ${x.worstPosition ?? "?"} has p = ${x.minP.toExponential(2)} < ${x.threshold.toExponential(2)} = 0.001 / ${x.positionsTested} positions (${x.bins} cells)`);
+  const proxies: Array<{ name: string; flaw: (x: EntropyAnalysis) => string | null }> = [
+    { name: "no counter-like or timestamp-like segment", flaw: (x) => x.counterLike },
+    { name: "per-position chi-square passes at family-wise p > 0.001 (Bonferroni)", flaw: chiSquare },
+  ];
+  for (const proxy of proxies) {
+    let chance: string | null = null;
+    await verdicts.check("SEC-03", `${family}: ${proxy.name}`, async () => {
+      if (proxy === proxies[1]) ensure(a.positionsTested > 0, `no position could be tested (${shape}, ${a.bins} cells)`);
+      const first = proxy.flaw(a);
+      if (first === null) return;
+      const b = await confirmation();
+      ensure(b !== null, `${first} (${shape}); no fresh sample could be judged`);
+      const again = proxy.flaw(b);
+      ensure(again === null, `${first} (${shape}); a fresh sample of ${b.n} fails too: ${again}`);
+      chance = `${first} in the first sample`;
+    }, { clause: "128 bits" });
+    if (chance !== null) {
+      const note: string = chance;
+      await verdicts.check("SEC-03", `${family}: ${proxy.name}: the first sample failed (${note}); a fresh sample passed, so it is taken as chance`, () => undefined, { clause: "128 bits" });
+    }
+  }
 }
 
 function accessToken(res: HttpResponse): { access_token: string; refresh_token?: string } {
@@ -83,27 +116,31 @@ test.describe("SEC-03 Tokens, codes and secrets carry at least 128 bits of rando
   test("authorization codes", { tag: tags("SEC-03"), annotation: [...reqs("SEC-03"), ...needs("http", "code")] }, async ({ target, verdicts, codeFactory, run }) => {
     const n = sampleSize(run, target, QUICK_N.codes);
     await codeFactory.session();
-    const codes = await collect(n, 4, async () => (await codeFactory.issue({ client: target.apps.spa, scope: "read:contacts" })).code);
-    await judgeFamily(verdicts, run, target, "authorization codes", codes);
+    const sample = () => collect(n, 4, async () => (await codeFactory.issue({ client: target.apps.spa, scope: "read:contacts" })).code);
+    await judgeFamily(verdicts, "authorization codes", await sample(), sample);
   });
 
   test("access and refresh tokens", { tag: tags("SEC-03"), annotation: [...reqs("SEC-03"), ...needs("http", "code")] }, async ({ client, target, verdicts, codeFactory, run }) => {
     const n = sampleSize(run, target, QUICK_N.tokens);
     const spa = target.apps.spa;
-    const issued = await codeFactory.issue({ client: spa, scope: "read:contacts" });
-    let current = await accessToken(await exchangeCode(client, spa, issued));
-    const access = [current.access_token];
-    const refreshTokens = current.refresh_token ? [current.refresh_token] : [];
     // RFC 6749 §6 with rotation (REFRESH-03): each refresh issues a new access and refresh token.
-    while (access.length < n && current.refresh_token) {
-      const next = await accessToken(await refresh(client, spa, current.refresh_token));
-      access.push(next.access_token);
-      if (next.refresh_token) refreshTokens.push(next.refresh_token);
-      current = { access_token: next.access_token, refresh_token: next.refresh_token ?? current.refresh_token };
-    }
-    await judgeFamily(verdicts, run, target, "access tokens", access);
+    const chain = async (): Promise<{ access: string[]; refreshTokens: string[]; last: string }> => {
+      const issued = await codeFactory.issue({ client: spa, scope: "read:contacts" });
+      let current = await accessToken(await exchangeCode(client, spa, issued));
+      const access = [current.access_token];
+      const refreshTokens = current.refresh_token ? [current.refresh_token] : [];
+      while (access.length < n && current.refresh_token) {
+        const next = await accessToken(await refresh(client, spa, current.refresh_token));
+        access.push(next.access_token);
+        if (next.refresh_token) refreshTokens.push(next.refresh_token);
+        current = { access_token: next.access_token, refresh_token: next.refresh_token ?? current.refresh_token };
+      }
+      return { access, refreshTokens, last: current.access_token };
+    };
+    const { access, refreshTokens, last } = await chain();
+    await judgeFamily(verdicts, "access tokens", access, async () => (await chain()).access);
     if (refreshTokens.length < Math.min(n, 30)) verdicts.skip("SEC-03", `only ${refreshTokens.length} refresh tokens could be collected (no rotation)`, "refresh tokens");
-    else await judgeFamily(verdicts, run, target, "refresh tokens", refreshTokens);
+    else await judgeFamily(verdicts, "refresh tokens", refreshTokens, async () => (await chain()).refreshTokens);
 
     // SEC-03 property: identical inputs in the same second still give different tokens.
     await verdicts.check("SEC-03", "two client-credentials tokens for the same client and scope, issued back to back, differ", async () => {
@@ -111,9 +148,9 @@ test.describe("SEC-03 Tokens, codes and secrets carry at least 128 bits of rando
       ensure(t1 !== t2, "the two tokens are equal");
     }, { clause: "128 bits" });
 
-    if (isJwt(current.access_token)) {
+    if (isJwt(last)) {
       // SEC-03: structured tokens must not be forgeable: a flipped payload bit or alg=none gets 401.
-      const [h, p, s] = current.access_token.split(".") as [string, string, string];
+      const [h, p, s] = last.split(".") as [string, string, string];
       const payload = Buffer.from(p, "base64url");
       payload[0] = (payload[0] ?? 0) ^ 1;
       const forged = [`${h}.${payload.toString("base64url")}.${s}`, `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${p}.`];
@@ -134,8 +171,13 @@ test.describe("SEC-03 Tokens, codes and secrets carry at least 128 bits of rando
     const clientId = reg.clientId;
     const secrets = reg.clientSecret ? [reg.clientSecret] : [];
     try {
-      while (secrets.length < n) secrets.push((await admin.rotateSecret(clientId)).secret);
-      await judgeFamily(verdicts, run, target, "client secrets", secrets);
+      const rotate = async (count: number): Promise<string[]> => {
+        const out: string[] = [];
+        while (out.length < count) out.push((await admin.rotateSecret(clientId)).secret);
+        return out;
+      };
+      secrets.push(...(await rotate(n - secrets.length)));
+      await judgeFamily(verdicts, "client secrets", secrets, () => rotate(n));
     } finally {
       await admin.deleteApp(clientId).catch(() => undefined);
     }
@@ -149,12 +191,17 @@ test.describe("SEC-03 Tokens, codes and secrets carry at least 128 bits of rando
     const names: string[] = [];
     const keys: string[] = [];
     try {
-      for (let i = 0; i < n; i++) {
-        const name = `kit-entropy-${tag}-${i}`;
-        keys.push((await admin.createApiKey(name)).key);
-        names.push(name);
-      }
-      await judgeFamily(verdicts, run, target, "API keys", keys);
+      const create = async (): Promise<string[]> => {
+        const out: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const name = `kit-entropy-${tag}-${names.length}`;
+          out.push((await admin.createApiKey(name)).key);
+          names.push(name);
+        }
+        return out;
+      };
+      keys.push(...(await create()));
+      await judgeFamily(verdicts, "API keys", keys, create);
     } finally {
       // A live target keeps what the kit creates: revoke every sampled key (KEY-03).
       if (!(await target.reset())) for (const name of names) await admin.revokeApiKey(name).catch(() => undefined);
