@@ -70,6 +70,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   { name: "oauth-http", mutate: ["mock/oauth/cors.ts", "mock/oauth/throttle.ts", "mock/oauth/metadata.ts", "mock/oauth/oauth-form.ts"], grep: "SEC-0[58]|META|TOKEN-05|TOKEN-13|API-01", why: "CORS (also on /v1), throttling, metadata, form parsing" },
   { name: "error-responses", mutate: ["mock/http/error-handler.ts", "mock/errors.ts", "mock/http/redirect.ts"], grep: "AUTHZ|TOKEN|API-0[2-9]|REVOKE-0[5-7]|CONSENT-0[46]|META", why: "the one place that turns errors into RFC responses (JSON bodies, challenges, error redirects, no-redirect pages)" },
   { name: "request-parsing", mutate: ["mock/http/params.ts", "mock/oauth/router.ts"], grep: "AUTHZ-0[1-9]|AUTHZ-10|TOKEN-0[15]|TOKEN-1[34]|REVOKE-0[1-6]|META|CODE-01|API-08|SEC-08", why: "form and query parameters (duplicates, empty values, media type) and the OAuth routes with their 405s" },
+  { name: "session", mutate: ["mock/http/session.ts"], grep: "CONSENT|AUTHZ-11|SEC-01", why: "the session cookie and the CSRF defence of the pages' forms" },
   { name: "api-router", mutate: ["mock/api/router.ts", "mock/api/body.ts"], grep: "API|CC-05|CONSENT-09|INSTALL|KEY", why: "the /v1 resources" },
   {
     name: "store-tokens",
