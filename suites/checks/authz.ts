@@ -340,6 +340,16 @@ export function sendConsent(client: ProtocolClient, sub: ConsentSubmission, opts
   });
 }
 
+/** The headers a browser adds to a form POST from `page` (Fetch "append a request Origin header"). */
+export function browserPostHeaders(page: HttpResponse): Array<[string, string]> {
+  const url = new URL(page.exchange.url);
+  const policy = (page.header("referrer-policy") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean).pop() ?? "strict-origin-when-cross-origin";
+  // Under no-referrer the serialized Origin of a POST is "null" and no Referer is sent.
+  if (policy === "no-referrer") return [["origin", "null"]];
+  const referer = policy === "origin" || policy === "strict-origin" ? `${url.origin}/` : url.href.replace(/#.*$/, "");
+  return [["origin", url.origin], ["referer", referer]];
+}
+
 /** Clicks Approve or Deny on `page`, then follows same-origin hops; the first response is kept too. */
 export async function decide(client: ProtocolClient, page: HttpResponse, target: Target, decision: ConsentDecision): Promise<{ post: HttpResponse; final: HttpResponse }> {
   const post = await sendConsent(client, consentSubmission(page, target, decision), { label: `consent: ${decision}` });

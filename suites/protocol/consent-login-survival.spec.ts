@@ -1,6 +1,6 @@
 import { test, reqs, needs, tags, CheckSkipped } from "../harness/index.ts";
 import { ensure, sameSet } from "../checks/http.ts";
-import { authorizeRequest, decide, ensureCodeRedirect, isConsentPage, loginSubmission, rawQuery, redirectsOffSite, scopesShown, setParam } from "../checks/authz.ts";
+import { authorizeRequest, browserPostHeaders, decide, ensureCodeRedirect, isConsentPage, loginSubmission, rawQuery, redirectsOffSite, scopesShown, setParam } from "../checks/authz.ts";
 import { followOnOrigin, isLoginPage } from "../flows/login.ts";
 import type { Pairs, ProtocolClient } from "../http/client.ts";
 import type { HttpResponse } from "../http/response.ts";
@@ -15,16 +15,6 @@ import type { UserIdentity } from "../targets/schema.ts";
  * left unencoded, a mistyped password first, and the Origin/Referer headers a browser adds to
  * the login form's POST.
  */
-
-/** The headers a browser adds to a form POST from `page` (Fetch "append a request Origin header"). */
-function browserPostHeaders(page: HttpResponse): Array<[string, string]> {
-  const url = new URL(page.exchange.url);
-  const policy = (page.header("referrer-policy") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean).pop() ?? "strict-origin-when-cross-origin";
-  // Under no-referrer the serialized Origin of a POST is "null" and no Referer is sent.
-  if (policy === "no-referrer") return [["origin", "null"]];
-  const referer = policy === "origin" || policy === "strict-origin" ? `${url.origin}/` : url.href.replace(/#.*$/, "");
-  return [["origin", url.origin], ["referer", referer]];
-}
 
 /** Submits the login form on `page` as `user`, optionally with browser headers; follows same-origin hops. */
 async function signIn(c: ProtocolClient, page: HttpResponse, user: UserIdentity, target: Target, headers?: Array<[string, string]>): Promise<HttpResponse> {

@@ -12,6 +12,7 @@ import {
   redirectsOffSite,
   scopesShown,
   sendAuthorize,
+  browserPostHeaders,
   sendConsent,
   setParam,
   type ConsentSubmission,
@@ -197,6 +198,16 @@ test.describe("CONSENT-05 the approval action is CSRF-protected", () => {
     await verdicts.check("CONSENT-05", "control: the untampered approval POST gives a code (so the refusals above are due to the tampering)", async () => {
       const page = await freshPage(mine);
       const post = await sendConsent(mine, consentSubmission(page, target, "approve"), { label: "consent: approve untampered" });
+      codeOf(post);
+    });
+    // A browser adds Origin (and, by the page's Referrer-Policy, Referer) to the approval POST (Fetch,
+    // "append a request Origin header"). A server that refused those would pass the foreign-header
+    // refusals above while no real browser could approve.
+    await verdicts.check("CONSENT-05", "control: the approval POST with the Origin and Referer a browser adds from the consent page gives a code", async () => {
+      const page = await freshPage(mine);
+      const headers = browserPostHeaders(page);
+      const post = await sendConsent(mine, consentSubmission(page, target, "approve"), { headers, label: "consent: approve with the browser's own headers" });
+      ensure(post.status < 400, `the approval with ${headers.map(([n, v]) => `${n}: ${v.replace(/\?.*$/, "?…")}`).join(", ")} was refused with ${post.status}`);
       codeOf(post);
     });
 
