@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import type { JudgedFileScore, MutationSummary } from "./mutation.ts";
 
 /** The modules behind the authorization endpoint's pages. */
-const PAGE_MODULES = ["mock/oauth/authorize.ts", "mock/oauth/login.ts", "mock/oauth/consent-transactions.ts"];
+const PAGE_MODULES = ["mock/oauth/authorize.ts", "mock/oauth/login.ts", "mock/oauth/consent-transactions.ts", "mock/http/session.ts"];
 /** The /v1 resources: the mock's own object design beyond what the catalogue fixes. */
 const RESOURCE_MODULES = ["mock/api/router.ts", "mock/api/body.ts"];
 /** The one error renderer, shared by every route family (the admin console's and the control API's too). */
@@ -66,7 +66,7 @@ function figures(summary: MutationSummary): string[] {
     "",
     figureLine(`- The ${protocol.length} protocol modules (token endpoint, grants, client authentication, PKCE, scope, revocation, redirect URIs, CORS, throttling, metadata, form and query parameters, the error classes, error redirects, the OAuth routes, the authorization request's validation, Bearer authentication on /v1, and the store's codes, grants, tokens, apps, users and API keys)`, aggregate(protocol)),
     ...(shared.length ? [`${figureLine("- The shared error renderer (mock/http/error-handler.ts)", aggregate(shared))} It renders every route family's errors: the OAuth endpoints' JSON errors, Bearer challenges, error redirects and no-redirect pages, but also the body format of /v1's, the admin console's, the control API's and the pages' plain HTTP errors, which no requirement fixes; most of its survivors are there.`] : []),
-    `${figureLine(`- The ${pages.length} modules behind the authorization endpoint's pages (authorize.ts: the consent page, the prompt-skip rule and the consent decision; login.ts; consent-transactions.ts)`, aggregate(pages))} Most of their survivors change behaviour no requirement decides: CSRF protection of the login form, logout, whether a confidential client may skip the prompt (allowed, never required), page wording.`,
+    `${figureLine(`- The ${pages.length} modules behind the authorization endpoint's pages (authorize.ts: the consent page, the prompt-skip rule and the consent decision; login.ts; consent-transactions.ts; session.ts: the session cookie and the forms' CSRF check)`, aggregate(pages))} Most of their survivors change behaviour no requirement decides: CSRF protection of the login form and the admin console's forms, logout, whether a confidential client may skip the prompt (allowed, never required), page wording.`,
     `${figureLine(`- The /v1 resources (${resources.map((f) => f.file).join(", ")})`, aggregate(resources))} The catalogue fixes only \`GET /v1/contacts?limit=10\` (API-01), scope enforcement (API-04), expiry and token handling (API-02…09) and workspace isolation (API-10); the rest of the resource API (object fields, pagination cursors, body validation, conflicts) is the mock's own design, which a kit that must also judge a live Pact cannot pin.`,
     figureLine("- All files except the /v1 resources", aggregate([...protocol, ...shared, ...pages])),
     "",
