@@ -7,7 +7,7 @@ import { CI_DEFAULT_SEED } from "../harness/run-options.ts";
 import { GROUPS } from "../registry/types.ts";
 import type { ConformanceReport } from "../report/merge.ts";
 import { applyBaseline, BaselineFileError, baselineFromReport, gateExitCode, loadBaseline, PLACEHOLDER_OWNER, type Baseline } from "../report/baseline.ts";
-import { countsOf } from "../report/display.ts";
+import { clauseLevels, countsOf } from "../report/display.ts";
 import { REPORT_FILES, writeReports } from "../report/write.ts";
 import { openTarget, TargetFileError } from "../targets/index.ts";
 import { preflight } from "../targets/preflight.ts";
@@ -109,17 +109,17 @@ function pad(s: string | number, n: number): string {
 function printSummary(report: ConformanceReport): void {
   const out: string[] = [];
   out.push("", `Conformance of ${report.target} (profile ${report.profile}${report.strict ? ", strict" : ""}, seed ${report.seed ?? "-"})`, "");
-  out.push(`${pad("group", 9)}${pad("passed", 8)}${pad("failed", 8)}${pad("warned", 8)}${pad("skipped", 8)}`);
+  out.push(`${pad("group", 9)}${pad("passed", 8)}${pad("failed", 8)}${pad("error", 8)}${pad("warned", 8)}${pad("skipped", 8)}`);
   for (const g of GROUPS) {
     const rs = report.requirements.filter((r) => r.id.startsWith(`${g}-`));
     const c = (s: string) => rs.filter((r) => r.status === s).length;
-    out.push(`${pad(g, 9)}${pad(c("passed"), 8)}${pad(c("failed"), 8)}${pad(c("warned"), 8)}${pad(c("skipped"), 8)}`);
+    out.push(`${pad(g, 9)}${pad(c("passed"), 8)}${pad(c("failed"), 8)}${pad(c("error"), 8)}${pad(c("warned"), 8)}${pad(c("skipped"), 8)}`);
   }
   const s = report.summary;
-  out.push(`${pad("total", 9)}${pad(s.passed, 8)}${pad(s.failed, 8)}${pad(s.warned, 8)}${pad(s.skipped, 8)}`, "");
-  for (const r of report.requirements.filter((x) => x.status === "failed" || x.status === "warned")) {
-    const label = r.expected ? "EXPECTED FAILURE" : r.status.toUpperCase();
-    out.push(`${label} ${r.id} [${r.level}] ${r.title}`, `    ${r.reason.split("\n")[0]?.slice(0, 300) ?? ""}`);
+  out.push(`${pad("total", 9)}${pad(s.passed, 8)}${pad(s.failed, 8)}${pad(s.error ?? 0, 8)}${pad(s.warned, 8)}${pad(s.skipped, 8)}`, "");
+  for (const r of report.requirements.filter((x) => x.status === "failed" || x.status === "error" || x.status === "warned")) {
+    const label = r.expected ? "EXPECTED FAILURE" : r.status === "error" ? "COULD NOT JUDGE" : r.status.toUpperCase();
+    out.push(`${label} ${r.id} [${clauseLevels(r)}] ${r.title}`, `    ${r.reason.split("\n")[0]?.slice(0, 300) ?? ""}`);
     for (const cmd of r.reproduction?.commands ?? []) out.push(`    replay: ${cmd}`);
   }
   if (s.expected) out.push(`${s.expected} failure(s) accepted by the baseline ${report.baseline?.file ?? ""}`);
@@ -156,7 +156,7 @@ function finish(args: CliArgs, report: ConformanceReport, code: number): never {
   const judged = args.updateBaseline ? updateBaseline(args, report) : report;
   printSummary(judged);
   if (gateExitCode(judged) !== 0) process.exit(EXIT_FAILED);
-  if (code !== 0 && judged.summary.failed === 0) {
+  if (code !== 0 && judged.summary.failed === 0 && (judged.summary.error ?? 0) === 0) {
     process.stderr.write(`conformance: Playwright exited with ${code} (a test failed outside any requirement check)\n`);
     process.exit(EXIT_FAILED);
   }

@@ -13,6 +13,8 @@ export interface RunResult {
   readonly exit: number;
   /** IDs whose status was failed or warned (a SHOULD failure is a warning unless --strict). */
   readonly failed: string[];
+  /** IDs the run could not judge (`error`), with the reason: never a detection. */
+  readonly errors: Array<{ id: string; reason: string }>;
   /** Expected IDs the run reported as skipped, with the reason. */
   readonly skipped: Array<{ id: string; reason: string }>;
   readonly seconds: number;
@@ -64,13 +66,14 @@ export function runKit(run: KitRun): Promise<RunResult> {
       const exit = code ?? 1;
       if (exit === 2 || !existsSync(report)) {
         process.stderr.write(`${run.tool}: the ${run.label} run could not start (exit ${exit}):\n${tail}\n`);
-        resolve({ exit: 2, failed: [], skipped: [], seconds });
+        resolve({ exit: 2, failed: [], errors: [], skipped: [], seconds });
         return;
       }
       const result = JSON.parse(readFileSync(report, "utf8")) as ConformanceReport;
       const failed = result.requirements.filter((r) => r.status === "failed" || r.status === "warned").map((r) => r.id);
+      const errors = result.requirements.filter((r) => r.status === "error").map((r) => ({ id: r.id, reason: r.reason }));
       const skipped = result.requirements.filter((r) => r.status === "skipped" && run.ids.includes(r.id)).map((r) => ({ id: r.id, reason: r.reason }));
-      resolve({ exit, failed, skipped, seconds });
+      resolve({ exit, failed, errors, skipped, seconds });
     });
   });
 }

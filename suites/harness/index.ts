@@ -9,10 +9,10 @@ import { requirement } from "../registry/index.ts";
 import { CAPABILITIES, type Capability } from "../registry/types.ts";
 import { openTarget, type Target } from "../targets/index.ts";
 import { readRunOptions, type RunOptions } from "./run-options.ts";
-import { ConformanceFailure, NEEDS_ANNOTATION, REQUIREMENT_ANNOTATION, VERDICT_ATTACHMENT, Verdicts, type VerdictAttachment } from "./verdicts.ts";
+import { ConformanceFailure, NEEDS_ANNOTATION, REQUIREMENT_ANNOTATION, VERDICT_ATTACHMENT, Verdicts, type TestEnd, type VerdictAttachment } from "./verdicts.ts";
 
 export { expect };
-export { CheckSkipped, ConformanceFailure, Verdicts, type Verdict, type CheckOptions } from "./verdicts.ts";
+export { CheckError, CheckSkipped, ConformanceFailure, PreconditionFailed, Verdicts, type Verdict, type CheckOptions } from "./verdicts.ts";
 export type { RunOptions, Profile } from "./run-options.ts";
 export type { Target } from "../targets/index.ts";
 
@@ -127,7 +127,7 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
           declared: verdicts.declared,
           profile: run.profile,
           strict: run.strict,
-          verdicts: verdicts.finalize(info.status === "skipped" ? `test skipped: ${skipInfo(info)}` : undefined),
+          verdicts: verdicts.finalize(testEnd(info)),
         };
         await info.attach(VERDICT_ATTACHMENT, { body: JSON.stringify(attachment), contentType: "application/json" });
       };
@@ -144,8 +144,10 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
         for (const w of verdicts.warnings()) info.annotations.push({ type: "warning", description: `${w.id} ${w.check}: ${w.message}` });
       }
       const failures = verdicts.failures();
-      if (failures.length && info.status !== "failed" && info.status !== "timedOut") {
-        throw new ConformanceFailure(`${failures.length} check(s) failed:\n${failures.map((f) => `  ${f.id} ${f.check}: ${f.message}`).join("\n")}`);
+      const errors = verdicts.errors();
+      if ((failures.length || errors.length) && info.status !== "failed" && info.status !== "timedOut") {
+        const lines = [...failures.map((f) => `  ${f.id} ${f.check}: ${f.message}`), ...errors.map((f) => `  ${f.id} ${f.check}: ${f.message}`)];
+        throw new ConformanceFailure(`${failures.length} check(s) failed, ${errors.length} could not be judged:\n${lines.join("\n")}`);
       }
     },
     { auto: true },
@@ -161,6 +163,18 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
     });
   },
 });
+
+/** How the test body ended, as the verdicts need it: skipped with a reason, crashed, or neither. */
+function testEnd(info: TestInfo): TestEnd {
+  if (info.status === "skipped") return { skipped: `test skipped: ${skipInfo(info)}` };
+  if (info.status === "timedOut") return { crashed: `timed out after ${info.timeout} ms` };
+  if (info.status === "failed" || info.status === "interrupted") {
+    const first = info.errors[0];
+    const text = (first?.message ?? first?.value ?? "no error message").replace(/\u001b\[[0-9;]*m/g, "").split("\n")[0] ?? "";
+    return { crashed: text };
+  }
+  return {};
+}
 
 function skipInfo(info: TestInfo): string {
   return info.annotations.find((a) => a.type === "skip")?.description ?? "no reason given";

@@ -1,7 +1,11 @@
 import type { Clause, Requirement } from "../registry/types.ts";
 import type { Profile } from "./run-options.ts";
 
-export type VerdictStatus = "passed" | "failed" | "warned" | "skipped";
+/**
+ * `error`: the test could not reach the observation the requirement needs (no code, no token, no
+ * consent page, a crash before any check). It gates like a failure but is never one (§0.1).
+ */
+export type VerdictStatus = "passed" | "failed" | "error" | "warned" | "skipped";
 
 export interface SeverityContext {
   readonly profile: Profile;
@@ -25,8 +29,8 @@ export function failureStatus(req: Requirement, clause: Clause, ctx: SeverityCon
   return ctx.strict ? "failed" : "warned";
 }
 
-/** Merge order of verdicts for one requirement: failed > warned > passed > skipped. */
-export const STATUS_RANK: Readonly<Record<VerdictStatus, number>> = { failed: 3, warned: 2, passed: 1, skipped: 0 };
+/** Merge order of verdicts for one requirement: failed > error > warned > passed > skipped. */
+export const STATUS_RANK: Readonly<Record<VerdictStatus, number>> = { failed: 4, error: 3, warned: 2, passed: 1, skipped: 0 };
 
 export function worstStatus(statuses: Iterable<VerdictStatus>): VerdictStatus {
   let worst: VerdictStatus = "skipped";

@@ -56,6 +56,33 @@ export class CheckSkipped extends Error {
   }
 }
 
+/**
+ * Thrown inside a check when the observation it needs cannot be reached (no code, no consent page,
+ * a 429 that did not clear): the verdict is `error`, never a failure of the entry (§0.1).
+ */
+export class CheckError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "CheckError";
+  }
+}
+
+/** Thrown by `Verdicts.precondition` after recording its `error` verdicts; ends the test. */
+export class PreconditionFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PreconditionFailed";
+  }
+}
+
+/** How a test ended, for `Verdicts.finalize`. */
+export interface TestEnd {
+  /** The test was skipped, with this reason: unrecorded IDs are skipped with it. */
+  readonly skipped?: string;
+  /** The test stopped on an exception or a timeout: every declared ID not already failed is `error`. */
+  readonly crashed?: string;
+}
+
 /** Thrown by `stopOnFailure` checks and at the end of a test with failed verdicts. */
 export class ConformanceFailure extends Error {
   constructor(message: string) {
@@ -140,6 +167,11 @@ export class Verdicts {
         this.pending.push({ ...base, status: "skipped", reason: e.reason });
         return "skipped";
       }
+      if (e instanceof CheckError) {
+        const made = this.journal.since(mark);
+        this.pending.push({ ...base, status: "error", message: `could not judge: ${e.reason}`, exchanges: made.length ? made : this.journal.all().slice(-1) });
+        return "error";
+      }
       const status = failureStatus(req, clause, this.ctx);
       // A check that judges a response fetched before it made no exchange: the last one is its evidence.
       const made = this.journal.since(mark);
@@ -148,6 +180,35 @@ export class Verdicts {
       if (status === "failed" && opts.stopOnFailure) throw new ConformanceFailure(`${id}: ${name}: ${this.redactor.redactText(errorMessage(e))}`);
       return status;
     }
+  }
+
+  /**
+   * Runs what a test needs before it can judge anything (a code, a token, a consent page). When it
+   * throws, each of `ids` (default every declared ID) is recorded as `error` with `what` and the
+   * reason, and the test ends: a missing precondition is never a pass, a skip or a failure.
+   */
+  async precondition<T>(what: string, fn: () => Promise<T> | T, ids: readonly string[] = this.declared): Promise<T> {
+    const mark = this.journal.mark();
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof PreconditionFailed || e instanceof ConformanceFailure) throw e;
+      const made = this.journal.since(mark);
+      const message = `could not judge: precondition "${what}" not met: ${errorMessage(e)}`;
+      for (const id of ids) this.recordError(id, message, made, `precondition: ${what}`);
+      throw new PreconditionFailed(this.redactor.redactText(message));
+    }
+  }
+
+  /** Records an `error` verdict: the test could not reach what `id` needs. */
+  error(id: string, message: string, check = "(whole requirement)"): void {
+    this.recordError(id, message, this.journal.all().slice(-1), check);
+  }
+
+  private recordError(id: string, message: string, exchanges: readonly Exchange[], check: string): void {
+    this.assertDeclared(id);
+    const req = requirement(id);
+    this.pending.push({ id, check, status: "error", clause: req.level, clauseScope: null, message, exchanges });
   }
 
   /** Records a skipped verdict for `id` with its reason ("target has no clock and --slow was not given"). */
@@ -166,15 +227,27 @@ export class Verdicts {
     return this.pending.filter((v) => v.status === "failed").map((v) => ({ id: v.id, check: v.check, message: this.redactor.redactText(v.message ?? "") }));
   }
 
+  /** Could-not-judge verdicts so far (they fail the test like failures, and gate the run). */
+  errors(): Array<{ id: string; check: string; message: string }> {
+    return this.pending.filter((v) => v.status === "error").map((v) => ({ id: v.id, check: v.check, message: this.redactor.redactText(v.message ?? "") }));
+  }
+
   warnings(): Array<{ id: string; check: string; message: string }> {
     return this.pending.filter((v) => v.status === "warned").map((v) => ({ id: v.id, check: v.check, message: this.redactor.redactText(v.message ?? "") }));
   }
 
   /**
-   * The verdicts with evidence redacted (at the end, so every secret the test saw is known),
-   * plus a skipped verdict for each declared ID that recorded nothing.
+   * The verdicts with evidence redacted (at the end, so every secret the test saw is known). A
+   * declared ID that recorded nothing is `skipped` only when the test itself was skipped with a
+   * reason; otherwise it is `error` (§0.1: could not judge). A test that crashed or timed out
+   * leaves every declared ID it did not fail as `error` too: it was not judged to the end.
    */
-  finalize(unrecordedReason = "the test recorded no check for it"): Verdict[] {
+  finalize(end: TestEnd = {}): Verdict[] {
+    if (end.crashed !== undefined) {
+      const failed = new Set(this.pending.filter((v) => v.status === "failed" || v.status === "error").map((v) => v.id));
+      const last = this.journal.all().slice(-1);
+      for (const id of this.declared) if (!failed.has(id)) this.recordError(id, `could not judge: the test stopped before finishing: ${errorMessage(end.crashed)}`, last, "(test stopped)");
+    }
     const out: Verdict[] = this.pending.map(({ exchanges, ...v }) => ({
       ...v,
       ...(v.message !== undefined ? { message: this.redactor.redactText(v.message) } : {}),
@@ -182,7 +255,13 @@ export class Verdicts {
     }));
     const seen = new Set(out.map((v) => v.id));
     for (const id of this.declared) {
-      if (!seen.has(id)) out.push({ id, check: "(whole requirement)", status: "skipped", clause: requirement(id).level, clauseScope: null, reason: unrecordedReason });
+      if (seen.has(id)) continue;
+      const base = { id, check: "(whole requirement)", clause: requirement(id).level, clauseScope: null };
+      out.push(
+        end.skipped !== undefined
+          ? { ...base, status: "skipped", reason: end.skipped }
+          : { ...base, status: "error", message: "could not judge: the test ended without recording a check for it" },
+      );
     }
     return out;
   }

@@ -37,7 +37,7 @@ test.describe("CONSENT-05 approval POST in a body a cross-site form can send", (
 });
 
 test.describe("AUTHZ-02 an app deleted while the user decides never gets a redirect", () => {
-  test("consent opened for a kit app, the app deleted, then Deny and Approve: no-redirect errors", { tag: tags("AUTHZ-02", "INSTALL-04"), annotation: [...reqs("AUTHZ-02", "INSTALL-04"), ...needs("http", "session", "admin")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("consent opened for a kit app, the app deleted, then Deny and Approve: no-redirect errors", { tag: tags("AUTHZ-02"), annotation: [...reqs("AUTHZ-02"), ...needs("http", "session", "admin")] }, async ({ client, target, verdicts, codeFactory }) => {
     const admin = await AdminSession.open(client, target);
     const app = await admin.registerIdentity("confidential", ["read:contacts"]);
     const session = client.withJar(await codeFactory.session());

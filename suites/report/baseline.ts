@@ -142,8 +142,10 @@ export function applyBaseline(report: ConformanceReport, baseline: Baseline, opt
 
 /** The exit status a judged report earns: 0 conformant or only accepted failures, else 1. */
 export function gateExitCode(report: ConformanceReport): 0 | 1 {
-  if (report.baseline) return report.baseline.problems.length > 0 || report.summary.failed > (report.summary.expected ?? 0) ? 1 : 0;
-  return report.summary.failed > 0 ? 1 : 0;
+  // An `error` (could not judge) gates like a failure and no baseline accepts it (§0.1).
+  const errors = report.summary.error ?? 0;
+  if (report.baseline) return report.baseline.problems.length > 0 || errors > 0 || report.summary.failed > (report.summary.expected ?? 0) ? 1 : 0;
+  return report.summary.failed > 0 || errors > 0 ? 1 : 0;
 }
 
 export const PLACEHOLDER_REASON = "TODO: why this failure is accepted";

@@ -78,7 +78,8 @@ export default class ConformanceReporter implements Reporter {
       // No attachment: the test was skipped before its fixtures ran, or crashed in setup.
       const skipNote = [...test.annotations, ...result.annotations].find((a) => a.type === "skip")?.description;
       for (const id of declaredIds(test)) {
-        const status = result.status === "skipped" || result.status === "passed" ? "skipped" : "failed";
+        // Could not judge (§0.1): a crash in setup is an error of each declared ID, never its failure.
+        const status = result.status === "skipped" || result.status === "passed" ? "skipped" : "error";
         verdicts.push({
           id,
           check: "(whole requirement)",
@@ -95,7 +96,7 @@ export default class ConformanceReporter implements Reporter {
     this.latest.set(test.id, { test: titleOf(test), verdicts });
     this.outcomes.set(test.id, test.outcome());
     this.finished++;
-    for (const v of verdicts) if (v.status === "failed") this.failedReqs.add(v.id);
+    for (const v of verdicts) if (v.status === "failed" || v.status === "error") this.failedReqs.add(v.id);
     let group: string | null = null;
     for (const id of declaredIds(test)) {
       this.pendingByReq.get(id)?.delete(test.id);

@@ -22,7 +22,7 @@ export interface ReportDiff {
   readonly summaryAfter: ConformanceReport["summary"];
 }
 
-const failing = (s: DisplayStatus | "absent") => s === "failed" || s === "expected";
+const failing = (s: DisplayStatus | "absent") => s === "failed" || s === "expected" || s === "error";
 
 /** What changed from run A to run B, per requirement ID (pure). */
 export function diffReports(a: ConformanceReport, b: ConformanceReport): ReportDiff {
@@ -39,9 +39,9 @@ export function diffReports(a: ConformanceReport, b: ConformanceReport): ReportD
     const sa = ra ? displayStatus(ra) : "absent";
     const sb = rb ? displayStatus(rb) : "absent";
     const change: StatusChange = { id, title: (rb ?? ra)?.title ?? "", before: sa, after: sb, reason: rb?.reason ?? "" };
-    if (sb === "failed" && !failing(sa)) newFailures.push(change);
+    if ((sb === "failed" || sb === "error") && !failing(sa)) newFailures.push(change);
     else if (failing(sa) && failing(sb)) {
-      if (sb === "failed" && sa === "expected") newFailures.push(change);
+      if ((sb === "failed" || sb === "error") && sa === "expected") newFailures.push(change);
       else stillFailing.push(change);
     } else if (failing(sa) && (sb === "passed" || sb === "warned")) fixed.push(change);
     else if (sa !== sb) otherChanges.push(change);
@@ -59,7 +59,7 @@ function lines(title: string, list: readonly StatusChange[]): string[] {
 }
 
 export function renderDiff(d: ReportDiff, nameA: string, nameB: string): string {
-  const s = (x: ConformanceReport["summary"]) => `${x.passed} passed, ${x.failed} failed${x.expected ? ` (${x.expected} expected)` : ""}, ${x.warned} warned, ${x.skipped} skipped`;
+  const s = (x: ConformanceReport["summary"]) => `${x.passed} passed, ${x.failed} failed${x.expected ? ` (${x.expected} expected)` : ""}, ${x.error ?? 0} error, ${x.warned} warned, ${x.skipped} skipped`;
   const out = [`Conformance diff: ${nameA} → ${nameB}`, `  before: ${s(d.summaryBefore)}`, `  after:  ${s(d.summaryAfter)}`, ""];
   out.push(...lines("NEW FAILURES", d.newFailures), ...lines("Still failing", d.stillFailing), ...lines("Fixed", d.fixed), ...lines("Other changes", d.otherChanges));
   if (d.newFailures.length + d.fixed.length + d.otherChanges.length === 0) out.push("No requirement changed status.", "");

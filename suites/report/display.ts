@@ -34,6 +34,7 @@ export function displayStatus(r: RequirementResult): DisplayStatus {
 
 export const DISPLAY_LABEL: Readonly<Record<DisplayStatus, string>> = {
   failed: "failed",
+  error: "could not judge",
   expected: "expected failure",
   warned: "warned",
   passed: "passed",
@@ -70,8 +71,8 @@ export function scenariosOf(report: ConformanceReport): Scenario[] {
 }
 
 /** Counts per display status, from the requirements themselves (what every format must agree on). */
-export function countsOf(report: ConformanceReport): { passed: number; failed: number; warned: number; skipped: number; expected: number } {
-  const c = { passed: 0, failed: 0, warned: 0, skipped: 0, expected: 0 };
+export function countsOf(report: ConformanceReport): { passed: number; failed: number; error: number; warned: number; skipped: number; expected: number } {
+  const c = { passed: 0, failed: 0, error: 0, warned: 0, skipped: 0, expected: 0 };
   for (const r of report.requirements) {
     c[r.status]++;
     if (r.status === "failed" && r.expected) c.expected++;
@@ -79,8 +80,13 @@ export function countsOf(report: ConformanceReport): { passed: number; failed: n
   return c;
 }
 
-/** Order for "failures first": failed, expected, warned, passed, skipped. */
-export const DISPLAY_ORDER: readonly DisplayStatus[] = ["failed", "expected", "warned", "passed", "skipped"];
+/** Order for "failures first": failed, error, expected, warned, passed, skipped. */
+export const DISPLAY_ORDER: readonly DisplayStatus[] = ["failed", "error", "expected", "warned", "passed", "skipped"];
+
+/** "MUST", or "MUST, SHOULD": the clause levels behind a failed, error or warned requirement. */
+export function clauseLevels(r: RequirementResult): string {
+  return (r.clauses && r.clauses.length ? r.clauses : [r.level]).join(", ");
+}
 
 export function firstLine(text: string, max = 240): string {
   const line = (text.split("\n")[0] ?? "").trim();

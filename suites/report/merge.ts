@@ -30,6 +30,8 @@ export interface RequirementResult {
   readonly reason: string;
   readonly tests: readonly string[];
   readonly checks: ReadonlyArray<{ test: string; check: string; status: VerdictStatus; clause: Level; message?: string; reason?: string; replay?: string }>;
+  /** The clause levels of the checks that decided a failed, error or warned status. */
+  readonly clauses?: readonly Level[];
   readonly evidence?: readonly RedactedExchange[];
   readonly reproduction?: Reproduction;
   /** Set when the baseline lists this failure: it does not fail the run. */
@@ -58,7 +60,7 @@ export interface ConformanceReport {
   readonly strict: boolean;
   readonly seed: number | null;
   /** `expected` counts the failed requirements the baseline accepts (a subset of `failed`). */
-  readonly summary: { passed: number; failed: number; warned: number; skipped: number; expected?: number };
+  readonly summary: { passed: number; failed: number; error: number; warned: number; skipped: number; expected?: number };
   readonly requirements: readonly RequirementResult[];
   /** Run details that replay commands and the baseline need. */
   readonly run?: { readonly grep?: string; readonly config?: string; readonly generatedAt?: string };
@@ -74,7 +76,7 @@ export const NOT_COVERED = "not covered";
 
 const MAX_EVIDENCE_PER_CHECK = 12;
 
-/** Merges every test's verdicts per requirement ID (failed > warned > passed > skipped); uncovered IDs are "not covered". */
+/** Merges every test's verdicts per requirement ID (failed > error > warned > passed > skipped); uncovered IDs are "not covered". */
 export function mergeVerdicts(target: string, profile: Profile, strict: boolean, seed: number | null, tests: readonly TestVerdicts[]): ConformanceReport {
   const byId = new Map<string, Array<{ test: string; v: Verdict }>>();
   for (const t of tests) for (const v of t.verdicts) {
@@ -96,11 +98,13 @@ export function mergeVerdicts(target: string, profile: Profile, strict: boolean,
           ? `${entries.filter(({ v }) => v.status === "passed").length} check(s) passed`
           : worst.map(({ v }) => `${v.check}: ${v.message ?? ""}`).join("; ");
     // A property's evidence holds every example's exchanges; the last ones show the failure.
-    const evidence = status === "failed" || status === "warned" ? worst.flatMap(({ v }) => (v.evidence ?? []).slice(-MAX_EVIDENCE_PER_CHECK)) : [];
+    const evidence = status === "failed" || status === "error" || status === "warned" ? worst.flatMap(({ v }) => (v.evidence ?? []).slice(-MAX_EVIDENCE_PER_CHECK)) : [];
+    const clauses = status === "failed" || status === "warned" || status === "error" ? [...new Set(worst.map(({ v }) => v.clause))] : [];
     return {
       ...common,
       status,
       reason,
+      ...(clauses.length ? { clauses } : {}),
       tests: [...new Set(entries.map((e) => e.test))],
       checks: entries.map(({ test, v }) => ({
         test,
@@ -114,7 +118,7 @@ export function mergeVerdicts(target: string, profile: Profile, strict: boolean,
       ...(evidence.length ? { evidence } : {}),
     };
   });
-  const summary = { passed: 0, failed: 0, warned: 0, skipped: 0 };
+  const summary = { passed: 0, failed: 0, error: 0, warned: 0, skipped: 0 };
   for (const r of requirements) summary[r.status]++;
   return { target, profile, strict, seed, summary, requirements };
 }

@@ -13,7 +13,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}h3{font-size:1rem}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#f6f8fa}.num{text-align:right}
-.st{font-weight:600;white-space:nowrap}.st-failed{color:#b00020}.st-expected{color:#8a5300}.st-warned{color:#8a5300}.st-passed{color:#116329}.st-skipped{color:#57606a}
+.st{font-weight:600;white-space:nowrap}.st-failed{color:#b00020}.st-error{color:#6f42c1}.st-expected{color:#8a5300}.st-warned{color:#8a5300}.st-passed{color:#116329}.st-skipped{color:#57606a}
 .src{color:#57606a;font-size:.9em}pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-all;font-size:12px}
 nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.75rem}
 `;
@@ -78,7 +78,7 @@ export function renderHtml(report: ConformanceReport): string {
   out.push(`<header><h1>${escapeHtml(title)}</h1>`);
   out.push(`<p>Profile <code>${escapeHtml(report.profile)}</code>${report.strict ? ", strict" : ""} · seed ${escapeHtml(String(report.seed ?? "-"))}${report.run?.grep ? ` · grep <code>${escapeHtml(report.run.grep)}</code>` : ""}${report.run?.generatedAt ? ` · ${escapeHtml(report.run.generatedAt)}` : ""}</p>`);
   out.push(`<table aria-label="Summary"><thead><tr>${DISPLAY_ORDER.map((s) => `<th scope="col">${escapeHtml(DISPLAY_LABEL[s])}</th>`).join("")}<th scope="col">total</th></tr></thead>`);
-  const n: Record<DisplayStatus, number> = { failed: c.failed - c.expected, expected: c.expected, warned: c.warned, passed: c.passed, skipped: c.skipped };
+  const n: Record<DisplayStatus, number> = { failed: c.failed - c.expected, error: c.error, expected: c.expected, warned: c.warned, passed: c.passed, skipped: c.skipped };
   out.push(`<tbody><tr>${DISPLAY_ORDER.map((s) => `<td class="num" data-count="${s}">${n[s]}</td>`).join("")}<td class="num">${report.requirements.length}</td></tr></tbody></table>`);
   out.push(`<nav aria-label="Groups"><ul>${GROUPS.map((g) => `<li><a href="#group-${g}">${g}</a></li>`).join("")}</ul></nav></header><main>`);
 
@@ -89,7 +89,7 @@ export function renderHtml(report: ConformanceReport): string {
     out.push(`</ul></section>`);
   }
   const attention = report.requirements
-    .filter((r) => r.status === "failed" || r.status === "warned")
+    .filter((r) => r.status === "failed" || r.status === "error" || r.status === "warned")
     .sort((a, b) => DISPLAY_ORDER.indexOf(displayStatus(a)) - DISPLAY_ORDER.indexOf(displayStatus(b)));
   if (attention.length) {
     out.push(`<section aria-labelledby="failures-h"><h2 id="failures-h">Failures and warnings</h2>`);
@@ -104,7 +104,7 @@ export function renderHtml(report: ConformanceReport): string {
     out.push(`<table aria-label="${g} requirements"><thead><tr><th scope="col">ID</th><th scope="col">Requirement</th><th scope="col">Level</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead><tbody>`);
     for (const r of rs) {
       const s = displayStatus(r);
-      const id = r.status === "failed" || r.status === "warned" ? `<a href="#detail-${r.id}">${r.id}</a>` : r.id;
+      const id = r.status === "failed" || r.status === "error" || r.status === "warned" ? `<a href="#detail-${r.id}">${r.id}</a>` : r.id;
       const reason = r.expected ? `${r.reason}\n(accepted: ${r.expected.reason})` : r.reason;
       out.push(
         `<tr id="req-${r.id}" data-status="${s}"><th scope="row">${id}</th><td>${escapeHtml(r.title)}<div class="src">${sourceHtml(r.source)}</div></td>` +

@@ -37,6 +37,8 @@ function testcase(s: Scenario): string {
   } else if (s.status === "failed") {
     const repro = [...(r.reproduction?.commands ?? []).map((c) => `replay: ${c}`), ...(r.reproduction?.curl ?? []).map((c) => `request: ${c}`)];
     lines.push(`      <failure ${attr("message", firstLine(s.details[0] ?? r.reason, 500))} ${attr("type", r.level)}>${escapeXml([body, ...repro].join("\n"))}</failure>`);
+  } else if (s.status === "error") {
+    lines.push(`      <error ${attr("message", firstLine(s.details[0] ?? r.reason, 500))} ${attr("type", "could-not-judge")}>${escapeXml(body)}</error>`);
   } else if (s.status === "skipped") {
     lines.push(`      <skipped ${attr("message", firstLine(s.details.join("; "), 500))}/>`);
   } else if (s.status === "warned") {
@@ -57,12 +59,12 @@ export function renderJunit(report: ConformanceReport): string {
   const isSkipped = (s: Scenario) => s.status === "skipped" || (s.status === "failed" && s.requirement.expected !== undefined);
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(
-    `<testsuites ${attr("name", `Pact conformance: ${report.target}`)} ${attr("tests", scenarios.length)} ${attr("failures", scenarios.filter(isFailure).length)} errors="0" ${attr("skipped", scenarios.filter(isSkipped).length)}>`,
+    `<testsuites ${attr("name", `Pact conformance: ${report.target}`)} ${attr("tests", scenarios.length)} ${attr("failures", scenarios.filter(isFailure).length)} ${attr("errors", scenarios.filter((s) => s.status === "error").length)} ${attr("skipped", scenarios.filter(isSkipped).length)}>`,
   );
   for (const g of GROUPS) {
     const list = scenarios.filter((s) => groupOf(s.requirement) === g);
     if (list.length === 0) continue;
-    out.push(`  <testsuite ${attr("name", g)} ${attr("tests", list.length)} ${attr("failures", list.filter(isFailure).length)} errors="0" ${attr("skipped", list.filter(isSkipped).length)}>`);
+    out.push(`  <testsuite ${attr("name", g)} ${attr("tests", list.length)} ${attr("failures", list.filter(isFailure).length)} ${attr("errors", list.filter((s) => s.status === "error").length)} ${attr("skipped", list.filter(isSkipped).length)}>`);
     out.push("    <properties>", `      <property name="profile" ${attr("value", report.profile)}/>`, `      <property name="seed" ${attr("value", String(report.seed ?? ""))}/>`, "    </properties>");
     for (const s of list) out.push(testcase(s));
     out.push("  </testsuite>");

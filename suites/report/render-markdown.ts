@@ -1,5 +1,5 @@
 import { GROUPS } from "../registry/types.ts";
-import { countsOf, DISPLAY_LABEL, displayStatus, firstLine, groupOf } from "./display.ts";
+import { clauseLevels, countsOf, DISPLAY_LABEL, displayStatus, firstLine, groupOf } from "./display.ts";
 import type { ConformanceReport, RequirementResult } from "./merge.ts";
 
 /** Text safe inside a Markdown table cell or list item (no HTML, no breaking pipes). */
@@ -17,7 +17,7 @@ function code(text: string): string {
 }
 
 function item(r: RequirementResult): string[] {
-  const lines = [`- **${r.id}** \\[${md(r.level)}\\] ${md(r.title)}: ${md(firstLine(r.reason))}`];
+  const lines = [`- **${r.id}** \\[${md(clauseLevels(r))}\\] ${md(r.title)}: ${md(firstLine(r.reason))}`];
   for (const cmd of r.reproduction?.commands ?? []) lines.push(`  - replay: ${code(cmd)}`);
   const curl = r.reproduction?.curl.at(-1);
   if (curl) lines.push(`  - request: ${code(firstLine(curl, 600))}`);
@@ -31,21 +31,23 @@ function item(r: RequirementResult): string[] {
 export function renderMarkdown(report: ConformanceReport): string {
   const c = countsOf(report);
   const out: string[] = [];
-  const verdict = c.failed > c.expected || (report.baseline?.problems.length ?? 0) > 0 ? "not conformant" : c.failed ? "conformant except accepted failures" : "conformant";
+  const verdict = c.failed > c.expected || (report.baseline?.problems.length ?? 0) > 0 ? "not conformant" : c.error ? "not judged" : c.failed ? "conformant except accepted failures" : "conformant";
   out.push(`## Pact conformance: ${md(report.target)} (${verdict})`, "");
   out.push(`Profile \`${report.profile}\`${report.strict ? ", strict" : ""}, seed ${report.seed ?? "-"}${report.run?.grep ? `, grep ${code(report.run.grep)}` : ""}.`, "");
-  out.push(`**Summary:** ${c.passed} passed, ${c.failed} failed (${c.expected} expected), ${c.warned} warned, ${c.skipped} skipped`, "");
-  out.push("| group | passed | failed | expected | warned | skipped |", "|---|---:|---:|---:|---:|---:|");
+  out.push(`**Summary:** ${c.passed} passed, ${c.failed} failed (${c.expected} expected), ${c.error} error, ${c.warned} warned, ${c.skipped} skipped`, "");
+  out.push("| group | passed | failed | expected | error | warned | skipped |", "|---|---:|---:|---:|---:|---:|---:|");
   for (const g of GROUPS) {
     const rs = report.requirements.filter((r) => groupOf(r) === g);
     if (rs.length === 0) continue;
     const n = (s: string) => rs.filter((r) => displayStatus(r) === s).length;
-    out.push(`| ${g} | ${n("passed")} | ${n("failed") + n("expected")} | ${n("expected")} | ${n("warned")} | ${n("skipped")} |`);
+    out.push(`| ${g} | ${n("passed")} | ${n("failed") + n("expected")} | ${n("expected")} | ${n("error")} | ${n("warned")} | ${n("skipped")} |`);
   }
-  out.push(`| **total** | ${c.passed} | ${c.failed} | ${c.expected} | ${c.warned} | ${c.skipped} |`, "");
+  out.push(`| **total** | ${c.passed} | ${c.failed} | ${c.expected} | ${c.error} | ${c.warned} | ${c.skipped} |`, "");
 
   const failed = report.requirements.filter((r) => displayStatus(r) === "failed");
   if (failed.length) out.push(`### Failures (${failed.length})`, "", ...failed.flatMap(item), "");
+  const errors = report.requirements.filter((r) => r.status === "error");
+  if (errors.length) out.push(`### Could not judge (${errors.length})`, "", ...errors.flatMap(item), "");
   const problems = report.baseline?.problems ?? [];
   if (problems.length) out.push(`### Baseline problems (${problems.length})`, "", ...problems.map((p) => `- ${p.kind}: ${md(p.message)}`), "");
   const expected = report.requirements.filter((r) => displayStatus(r) === "expected");

@@ -7,20 +7,21 @@ import { renderHtml } from "../../suites/report/render-html.ts";
 import { escapeXml, renderJunit } from "../../suites/report/render-junit.ts";
 import { renderMarkdown } from "../../suites/report/render-markdown.ts";
 import { linkSource } from "../../suites/report/rfc-links.ts";
-import { SAMPLE_NOW, SAMPLE_TEST_TITLES, sampleReport } from "../../suites/report/sample.ts";
-import { renderJson } from "../../suites/report/write.ts";
+import { mergeVerdicts } from "../../suites/report/merge.ts";
+import { SAMPLE_NOW, SAMPLE_TESTS, SAMPLE_TEST_TITLES, sampleReport } from "../../suites/report/sample.ts";
+import { finishReport, renderJson } from "../../suites/report/write.ts";
 
-type Counts = { passed: number; failed: number; warned: number; skipped: number; expected: number };
+type Counts = { passed: number; failed: number; error: number; warned: number; skipped: number; expected: number };
 
 function fromJson(text: string): Counts {
   const r = JSON.parse(text) as ConformanceReport;
-  return { ...r.summary, expected: r.summary.expected ?? 0 };
+  return { ...r.summary, error: r.summary.error ?? 0, expected: r.summary.expected ?? 0 };
 }
 
 function fromMarkdown(text: string): Counts {
-  const m = text.match(/\*\*Summary:\*\* (\d+) passed, (\d+) failed \((\d+) expected\), (\d+) warned, (\d+) skipped/);
+  const m = text.match(/\*\*Summary:\*\* (\d+) passed, (\d+) failed \((\d+) expected\), (\d+) error, (\d+) warned, (\d+) skipped/);
   assert.ok(m, "summary line");
-  const c = { passed: Number(m[1]), failed: Number(m[2]), expected: Number(m[3]), warned: Number(m[4]), skipped: Number(m[5]) };
+  const c = { passed: Number(m[1]), failed: Number(m[2]), expected: Number(m[3]), error: Number(m[4]), warned: Number(m[5]), skipped: Number(m[6]) };
   const failures = text.split("### Failures")[1]?.split("\n### ")[0] ?? "";
   assert.equal((failures.match(/^- \*\*/gm) ?? []).length, c.failed - c.expected, "one bullet per unexpected failure");
   return c;
@@ -28,12 +29,12 @@ function fromMarkdown(text: string): Counts {
 
 function fromHtml(text: string): Counts {
   const n = (s: string) => (text.match(new RegExp(`<tr id="req-[A-Z]+-\\d\\d" data-status="${s}"`, "g")) ?? []).length;
-  return { passed: n("passed"), failed: n("failed") + n("expected"), expected: n("expected"), warned: n("warned"), skipped: n("skipped") };
+  return { passed: n("passed"), failed: n("failed") + n("expected"), expected: n("expected"), error: n("error"), warned: n("warned"), skipped: n("skipped") };
 }
 
 /** Requirement counts read back from junit.xml: the worst scenario per requirement property. */
 function fromJunit(text: string): Counts {
-  const rank: Record<string, number> = { skipped: 0, passed: 1, warned: 2, expected: 3, failed: 3 };
+  const rank: Record<string, number> = { skipped: 0, passed: 1, warned: 2, error: 3, expected: 4, failed: 4 };
   const worst = new Map<string, string>();
   for (const block of text.split("<testcase ").slice(1)) {
     const id = block.match(/<property name="requirement" value="([^"]+)"/)?.[1];
@@ -42,12 +43,12 @@ function fromJunit(text: string): Counts {
     const prev = worst.get(id);
     if (prev === undefined || (rank[status] ?? 0) > (rank[prev] ?? 0)) worst.set(id, status);
   }
-  const c = { passed: 0, failed: 0, warned: 0, skipped: 0, expected: 0 };
+  const c = { passed: 0, failed: 0, error: 0, warned: 0, skipped: 0, expected: 0 };
   for (const s of worst.values()) {
     if (s === "expected") {
       c.expected++;
       c.failed++;
-    } else c[s as "passed" | "failed" | "warned" | "skipped"]++;
+    } else c[s as "passed" | "failed" | "error" | "warned" | "skipped"]++;
   }
   return c;
 }
@@ -71,9 +72,25 @@ function judge(b: Baseline, report = sampleReport()) {
 
 test("the four reports agree on the counts, with and without a baseline", () => {
   const plain = assertAgree(sampleReport());
-  assert.deepEqual(plain, { passed: 1, failed: 2, warned: 1, skipped: 98, expected: 0 });
+  assert.deepEqual(plain, { passed: 1, failed: 2, error: 0, warned: 1, skipped: 98, expected: 0 });
   const judged = judge({ entries: [entry("TOKEN-11")] });
-  assert.deepEqual(assertAgree(judged), { passed: 1, failed: 2, warned: 1, skipped: 98, expected: 1 });
+  assert.deepEqual(assertAgree(judged), { passed: 1, failed: 2, error: 0, warned: 1, skipped: 98, expected: 1 });
+});
+
+test("could not judge: every format counts an error, it gates the run, and no baseline accepts it (§0.1)", () => {
+  const withError = finishReport(
+    mergeVerdicts("mock", "pact", false, 42, [
+      ...SAMPLE_TESTS,
+      { test: "SEC-02 › secrets stay out of URLs", verdicts: [{ id: "SEC-02", check: "precondition: an access token of SPA", status: "error", clause: "MUST", clauseScope: null, message: 'could not judge: precondition "an access token of SPA" not met: no consent page' }] },
+    ]),
+    { now: SAMPLE_NOW },
+  );
+  assert.deepEqual(assertAgree(withError), { passed: 1, failed: 2, error: 1, warned: 1, skipped: 97, expected: 0 });
+  assert.match(renderJunit(withError), /<error message="precondition: an access token of SPA: could not judge/);
+  assert.match(renderMarkdown(withError), /### Could not judge \(1\)\n\n- \*\*SEC-02\*\* \\\[MUST\\\]/);
+  const judged = judge({ entries: [entry("TOKEN-11"), entry("TOKEN-04")] }, withError);
+  assert.equal(judged.summary.failed, judged.summary.expected);
+  assert.equal(gateExitCode(judged), 1);
 });
 
 test("junit.xml has one test case per requirement and scenario, IDs as properties, valid escaping", () => {

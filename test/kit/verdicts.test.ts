@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Journal } from "../../suites/http/exchange.ts";
 import { Redactor } from "../../suites/http/redact.ts";
-import { Verdicts, CheckSkipped, ConformanceFailure } from "../../suites/harness/verdicts.ts";
+import { Verdicts, CheckError, CheckSkipped, ConformanceFailure, PreconditionFailed } from "../../suites/harness/verdicts.ts";
 import { failureStatus } from "../../suites/harness/severity.ts";
 import { findClause, requirement } from "../../suites/registry/index.ts";
 import { mergeVerdicts } from "../../suites/report/merge.ts";
@@ -52,11 +52,32 @@ test("checks record passed, failed with evidence, skipped, and PACT-PROFILE clau
   const text = JSON.stringify(out);
   assert.ok(!text.includes("supersecretvalue") && !text.includes("code_verifier=abc"));
   assert.equal(out.find((x) => x.check === "bad")?.evidence?.length, 1);
-  assert.equal(out.find((x) => x.id === "CODE-04")?.reason, "the test recorded no check for it");
+  // §0.1: a declared ID that recorded nothing could not be judged; it is never skipped without a reason.
+  assert.equal(out.find((x) => x.id === "CODE-04")?.status, "error");
+  assert.match(out.find((x) => x.id === "CODE-04")?.message ?? "", /could not judge: the test ended without recording a check/);
   assert.equal(v.failures().length, 2);
 });
 
-test("the report merges per ID (failed > warned > passed > skipped) and lists uncovered IDs", () => {
+test("could not judge: CheckError, a failed precondition and a crashed test record error, never failed or skipped (§0.1)", async () => {
+  const journal = new Journal();
+  const v = new Verdicts(["SEC-02", "CODE-04", "TOKEN-01"], { profile: "pact", strict: false }, journal, new Redactor());
+  assert.equal(await v.check("SEC-02", "no token in the URL", () => { throw new CheckError("no access token was obtained to look for"); }), "error");
+  await assert.rejects(v.precondition("a code for SPA", () => { throw new Error("no consent page"); }, ["CODE-04"]), PreconditionFailed);
+  assert.equal(await v.precondition("a value", () => 42), 42);
+  const out = v.finalize({ crashed: "PreconditionFailed: …" });
+  const by = (id: string) => out.filter((x) => x.id === id).map((x) => x.status);
+  assert.deepEqual(by("SEC-02"), ["error"]);
+  assert.deepEqual(by("CODE-04"), ["error"]);
+  assert.deepEqual(by("TOKEN-01"), ["error"], "a declared ID the crash left unjudged");
+  assert.match(out.find((x) => x.id === "CODE-04")?.message ?? "", /precondition "a code for SPA" not met: no consent page/);
+  assert.equal(v.errors().length, 3);
+  assert.equal(v.failures().length, 0);
+  // A skipped test's unrecorded IDs are skipped with the test's reason.
+  const s = new Verdicts(["CODE-04"], { profile: "pact", strict: false }, new Journal(), new Redactor());
+  assert.deepEqual(s.finalize({ skipped: "test skipped: needs --slow" }).map((x) => [x.status, x.reason]), [["skipped", "test skipped: needs --slow"]]);
+});
+
+test("the report merges per ID (failed > error > warned > passed > skipped) and lists uncovered IDs", () => {
   const report = mergeVerdicts("mock", "pact", false, 1, [
     { test: "a", verdicts: [{ id: "META-01", check: "x", status: "passed", clause: "SHOULD", clauseScope: null }, { id: "API-06", check: "y", status: "warned", clause: "SHOULD", clauseScope: null, message: "m" }] },
     { test: "b", verdicts: [{ id: "META-01", check: "z", status: "failed", clause: "SHOULD", clauseScope: null, message: "bad" }, { id: "CODE-04", check: "w", status: "skipped", clause: "SHOULD", clauseScope: null, reason: "no clock" }] },
@@ -68,7 +89,13 @@ test("the report merges per ID (failed > warned > passed > skipped) and lists un
   assert.equal(byId.get("API-06")?.status, "warned");
   assert.equal(byId.get("CODE-04")?.reason, "no clock");
   assert.equal(byId.get("PKCE-01")?.reason, "not covered");
-  assert.deepEqual(report.summary, { passed: 0, failed: 1, warned: 1, skipped: 100 });
+  assert.deepEqual(report.summary, { passed: 0, failed: 1, error: 0, warned: 1, skipped: 100 });
+  const withError = mergeVerdicts("mock", "pact", false, 1, [
+    { test: "a", verdicts: [{ id: "META-01", check: "x", status: "passed", clause: "SHOULD", clauseScope: null }, { id: "META-01", check: "y", status: "error", clause: "MUST", clauseScope: null, message: "could not judge" }] },
+  ]);
+  assert.equal(withError.requirements.find((r) => r.id === "META-01")?.status, "error");
+  assert.deepEqual(withError.requirements.find((r) => r.id === "META-01")?.clauses, ["MUST"]);
+  assert.equal(withError.summary.error, 1);
 });
 
 test("CLI arguments are validated with clear errors", () => {
