@@ -44,12 +44,20 @@ export interface AuthorizeSendOptions {
   readonly space?: SpaceEncoding;
   readonly label?: string;
   readonly headers?: Pairs;
+  /** Return the first response as is, without following same-origin hops (default false). */
+  readonly firstHop?: boolean;
 }
 
-/** GET /oauth/authorize with exactly these pairs: order, duplicates and encoding kept (RFC 6749 §4.1.1). */
-export function sendAuthorize(client: ProtocolClient, pairs: Pairs, opts: AuthorizeSendOptions = {}): Promise<HttpResponse> {
+/**
+ * GET /oauth/authorize with exactly these pairs: order, duplicates and encoding kept (RFC 6749
+ * §4.1.1). Same-origin redirects (an interaction or login page, a resume URL) are followed, so
+ * the answer is where a browser lands: a page of the target, or the redirect that leaves it.
+ */
+export async function sendAuthorize(client: ProtocolClient, pairs: Pairs, opts: AuthorizeSendOptions = {}): Promise<HttpResponse> {
   const q = rawQuery(pairs, opts.space ?? "%20");
-  return client.get(`/oauth/authorize${q ? `?${q}` : ""}`, { label: opts.label ?? "authorize", ...(opts.headers ? { headers: opts.headers } : {}) });
+  const label = opts.label ?? "authorize";
+  const first = await client.get(`/oauth/authorize${q ? `?${q}` : ""}`, { label, ...(opts.headers ? { headers: opts.headers } : {}) });
+  return opts.firstHop ? first : followOnOrigin(client, first, label);
 }
 
 export interface AuthorizeRequestParts {
@@ -107,7 +115,7 @@ export function paramOf(pairs: Pairs, name: string): string | undefined {
 
 /** The consent form: the form holding the page contract's Approve button. */
 export function consentForm(res: HttpResponse, target: Target): HtmlForm | undefined {
-  if (res.status !== 200 || !res.mediaType?.includes("html")) return undefined;
+  if (!res.mediaType?.includes("html")) return undefined;
   return findFormByButton(parseForms(res.text, res.exchange.url), target.recipe.approveButton);
 }
 

@@ -4,7 +4,8 @@ import { decodeEntities, findFormByButton, parseAttributes, parseForms, submitFo
 import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
 import type { AppIdentity, UserIdentity } from "../targets/schema.ts";
-import { FlowError, followOnOrigin, login } from "./login.ts";
+import { loginOn } from "./code-factory.ts";
+import { FlowError, followOnOrigin } from "./login.ts";
 
 /**
  * ADMIN capability (catalogue §0.2) over plain HTTP: drives Admin → API & developers by the page
@@ -211,7 +212,7 @@ export class AdminSession {
 
   /** Logs `user` (default ADM-A) in through the login page and returns a session on the console. */
   static async open(client: ProtocolClient, target: Target, user: UserIdentity = target.users.admin): Promise<AdminSession> {
-    const jar = await login(client, user, target.recipe);
+    const jar = await loginOn(client, target, user);
     return new AdminSession(client.withJar(jar), target, user, jar);
   }
 

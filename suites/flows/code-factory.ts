@@ -6,7 +6,7 @@ import { newPkcePair, s256 } from "../http/pkce.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
 import type { AppIdentity, UserIdentity } from "../targets/schema.ts";
-import { FlowError, followOnOrigin, isLoginPage, login, submitLogin } from "./login.ts";
+import { FlowError, followOnOrigin, isLoginPage, login, openLoginPage, standaloneLoginPage, submitLogin, type AuthorizationStarter } from "./login.ts";
 
 export interface IssueOptions {
   readonly client: AppIdentity;
@@ -79,6 +79,29 @@ export function authorizationParams(opts: IssueOptions, verifier: string): { pai
   return { pairs, challenge, scope, redirectUri, state };
 }
 
+/** A valid authorization request of `app` that, without a session, leads to the login page. */
+export function authorizationStarter(app: AppIdentity): AuthorizationStarter {
+  return { clientId: app.clientId, pairs: () => authorizationParams({ client: app }, newPkcePair().verifier).pairs };
+}
+
+/** Logs `user` in on `target` (standalone login page, or through an authorization request of SPA). */
+export function loginOn(client: ProtocolClient, target: Target, user: UserIdentity): Promise<CookieJar> {
+  return login(client, user, target.recipe, authorizationStarter(target.apps.spa));
+}
+
+/** The login page on `target`: the standalone one, or the one an authorization request of SPA leads to. */
+export function openLoginPageOn(client: ProtocolClient, target: Target): Promise<HttpResponse> {
+  return openLoginPage(client, target.recipe, authorizationStarter(target.apps.spa));
+}
+
+/** Why a check of the standalone login page does not apply to `target`, or null when it has one. */
+export async function noStandaloneLogin(client: ProtocolClient, target: Target): Promise<string | null> {
+  if (await standaloneLoginPage(client, target.recipe)) return null;
+  return target.recipe.loginPath === null
+    ? "not applicable: the target file says the target has no standalone login page (recipe.loginPath null)"
+    : `not applicable: GET ${target.recipe.loginPath} shows no login form; the target shows its login only inside an authorization`;
+}
+
 /**
  * The CODE capability: authorize → login when asked → consent → Approve, over HTTP forms by
  * the page contract's accessible names. Sessions are kept per user for the factory's lifetime.
@@ -95,7 +118,7 @@ export class CodeFactory {
   async session(user: UserIdentity = this.target.users.member): Promise<CookieJar> {
     const cached = this.sessions.get(user.email);
     if (cached) return cached;
-    const jar = await login(this.client, user, this.target.recipe);
+    const jar = await loginOn(this.client, this.target, user);
     this.sessions.set(user.email, jar);
     return jar;
   }
@@ -114,7 +137,9 @@ export class CodeFactory {
       this.sessions.set(user.email, jar);
     }
     const button = opts.deny ? recipe.denyButton : recipe.approveButton;
-    const consent = res.status === 200 && res.mediaType?.includes("html") ? findFormByButton(parseForms(res.text, res.exchange.url), button) : undefined;
+    // The consent page is recognised by its button, whatever its status; a remembered consent
+    // (CONSENT-08 allows it for confidential clients) goes straight back to the client instead.
+    const consent = res.mediaType?.includes("html") ? findFormByButton(parseForms(res.text, res.exchange.url), button) : undefined;
     if (consent) {
       const sub = submitForm(consent, button, {}, res.exchange.url);
       res = await c.send({ method: sub.method, url: sub.url, form: sub.method === "POST" ? sub.pairs : undefined, query: sub.method === "GET" ? sub.pairs : undefined, label: `consent: ${button}` });

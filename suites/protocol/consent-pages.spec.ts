@@ -17,7 +17,8 @@ import {
   setParam,
   type ConsentSubmission,
 } from "../checks/authz.ts";
-import { followOnOrigin, isLoginPage } from "../flows/login.ts";
+import { followOnOrigin, isLoginPage, standaloneLoginPage } from "../flows/login.ts";
+import { openLoginPageOn } from "../flows/code-factory.ts";
 import { exchangeCode, revoke } from "../flows/tokens.ts";
 import type { Pairs, ProtocolClient } from "../http/client.ts";
 import { parseSetCookie } from "../http/cookies.ts";
@@ -35,8 +36,7 @@ async function postLogin(c: ProtocolClient, page: HttpResponse, user: UserIdenti
 /** A fresh, logged-in client for `user` (its own jar). */
 async function loggedIn(client: ProtocolClient, target: Target, user: UserIdentity): Promise<ProtocolClient> {
   const c = client.withJar();
-  const page = await followOnOrigin(c, await c.get(target.recipe.loginPath, { label: "login: open page" }), "login");
-  ensure(isLoginPage(page, target.recipe), `no login page at ${target.recipe.loginPath} (${page.status})`);
+  const page = await openLoginPageOn(c, target);
   const after = await followOnOrigin(c, await postLogin(c, page, user, target), "login");
   ensure(!isLoginPage(after, target.recipe), `login as ${user.email} was refused`);
   return c;
@@ -213,7 +213,7 @@ test.describe("CONSENT-05 the approval action is CSRF-protected", () => {
 
     // PACT: session cookie attributes, read from the login response that establishes the session.
     const c = client.withJar();
-    const page = await followOnOrigin(c, await c.get(target.recipe.loginPath, { label: "login: open page" }), "login");
+    const page = await openLoginPageOn(c, target);
     const loginPost = await postLogin(c, page, target.users.member, target);
     const https = new URL(target.baseUrl).protocol === "https:";
     const set = loginPost.headerAll("set-cookie").map((l) => parseSetCookie(l, Date.now())).filter((ck) => ck !== null && ck.value !== "" && (ck.expiresAt === null || ck.expiresAt > Date.now()));
@@ -267,8 +267,9 @@ test.describe("CONSENT-06 login and consent pages have anti-framing and referrer
     const session = client.withJar(await codeFactory.session());
     const origin = new URL(target.baseUrl).origin;
     const app = target.apps.spa;
+    const standalone = await standaloneLoginPage(client.withJar(), target.recipe);
     const pages: Array<[string, HttpResponse]> = [
-      ["login page", await client.withJar().get(target.recipe.loginPath, { label: "login page" })],
+      ...(standalone ? [["login page", standalone] as [string, HttpResponse]] : []),
       ["login page of an authorization request", await sendAuthorize(client.withJar(), authorizeRequest({ client: app }).pairs, { label: "authorize: no session" })],
       ["consent page", await sendAuthorize(session, authorizeRequest({ client: app }).pairs, { label: "authorize: consent page" })],
       ["error page (unknown client)", await sendAuthorize(session, setParam(authorizeRequest({ client: app }).pairs, "client_id", "no-such-client"), { label: "authorize: error page" })],

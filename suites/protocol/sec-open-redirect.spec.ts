@@ -3,6 +3,7 @@ import { checkProperty, fc } from "../harness/property.ts";
 import { ensure } from "../checks/http.ts";
 import { authorizeRequest, consentSubmission, isConsentPage, loginSubmission, metaRefreshTargets, redirectOrigins, scriptText, sendAuthorize, sendConsent, setParam } from "../checks/authz.ts";
 import { followOnOrigin, isLoginPage } from "../flows/login.ts";
+import { noStandaloneLogin, openLoginPageOn } from "../flows/code-factory.ts";
 import type { Pairs, ProtocolClient } from "../http/client.ts";
 import { findFormByButton, parseForms } from "../http/html-form.ts";
 import type { HttpResponse } from "../http/response.ts";
@@ -99,9 +100,11 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     const origin = new URL(target.baseUrl).origin;
     const own = new Set([origin]);
     const user = target.users.member;
-    await sweep(verdicts, "GET login page with the parameter, then sign in", ISOLATED, async (combo) => {
+    const absent = await noStandaloneLogin(client.withJar(), target);
+    if (absent !== null) verdicts.skip("SEC-01", absent, "GET login page with the parameter, then sign in");
+    else await sweep(verdicts, "GET login page with the parameter, then sign in", ISOLATED, async (combo) => {
       const c = client.withJar();
-      const res = await c.get(target.recipe.loginPath, { query: query(combo), label: "login page" });
+      const res = await c.get(target.recipe.loginPath ?? "/login", { query: query(combo), label: "login page" });
       const page = await judgeChain(c, res, own, "login page", origin);
       if (!isLoginPage(page, target.recipe)) return;
       await judgeChain(c, await submitLoginWith(c, page, user, target, null), own, "login POST", origin);
@@ -109,8 +112,7 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     // A forged login POST needs the victim's login-CSRF token, so the fields are injected all at once here.
     await sweep(verdicts, "POST login with the fields injected into the form", BATCHED, async (combo) => {
       const c = client.withJar();
-      const page = await followOnOrigin(c, await c.get(target.recipe.loginPath, { label: "login page" }), "login");
-      ensure(isLoginPage(page, target.recipe), `no login page (${page.status})`);
+      const page = await openLoginPageOn(c, target);
       await judgeChain(c, await submitLoginWith(c, page, user, target, combo), own, "login POST", origin);
     });
   });
@@ -121,8 +123,7 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     await sweep(verdicts, "logout with the parameters", BATCHED, async (combo) => {
       // Signed in: the logout form of the signed-in page when there is one, else POST /logout.
       const c = client.withJar();
-      const page = await followOnOrigin(c, await c.get(target.recipe.loginPath, { label: "login page" }), "login");
-      ensure(isLoginPage(page, target.recipe), `no login page (${page.status})`);
+      const page = await openLoginPageOn(c, target);
       const signedIn = await followOnOrigin(c, await submitLoginWith(c, page, target.users.member, target, null), "login");
       const form = parseForms(signedIn.text, signedIn.exchange.url).find((f) => /logout|sign.?out/i.test(f.action)) ?? findFormByButton(parseForms(signedIn.text, signedIn.exchange.url), "Sign out");
       const fields: Array<[string, string]> = (form?.fields ?? []).filter((f) => f.name).map((f) => [f.name as string, f.value]);
@@ -142,13 +143,13 @@ test.describe("SEC-01 no open redirects anywhere on the authorization server", (
     const session = client.withJar(await codeFactory.session());
     await sweep(verdicts, "authorize and consent with the parameters", AUTHZ_COMBOS, async (combo) => {
       const pairs = withFields(authorizeRequest({ client: app }).pairs, combo);
-      const page = await judgeChain(session, await sendAuthorize(session, pairs, { label: "authorize" }), allowed, "authorize (session)", origin);
+      const page = await judgeChain(session, await sendAuthorize(session, pairs, { label: "authorize", firstHop: true }), allowed, "authorize (session)", origin);
       if (isConsentPage(page, target)) {
         const sub = consentSubmission(page, target, "approve");
         await judgeChain(session, await sendConsent(session, { ...sub, pairs: withFields(sub.pairs, combo) }, { label: "consent: approve" }), allowed, "consent POST", origin);
       }
       const anon = client.withJar();
-      const login = await judgeChain(anon, await sendAuthorize(anon, pairs, { label: "authorize (no session)" }), allowed, "authorize (no session)", origin);
+      const login = await judgeChain(anon, await sendAuthorize(anon, pairs, { label: "authorize (no session)", firstHop: true }), allowed, "authorize (no session)", origin);
       if (isLoginPage(login, target.recipe)) await judgeChain(anon, await submitLoginWith(anon, login, target.users.member, target, null), allowed, "login during authorize", origin);
     });
   });

@@ -1,5 +1,5 @@
 import { clientCredentials } from "../flows/tokens.ts";
-import { login } from "../flows/login.ts";
+import { loginOn } from "../flows/code-factory.ts";
 import { ProtocolClient, TransportError } from "../http/client.ts";
 import { Redactor } from "../http/redact.ts";
 import { validateResponse } from "../schemas/index.ts";
@@ -56,7 +56,7 @@ export async function preflight(target: Target): Promise<PreflightResult> {
   for (const [role, user] of Object.entries(target.users)) {
     if (!user) continue;
     try {
-      await login(client, user, target.recipe);
+      await loginOn(client, target, user);
     } catch (e) {
       problems.push(`login: user "${role}" (${user.email}): ${e instanceof Error ? redactor.redactText(e.message) : String(e)} (check users.${role}.password and the recipe's labels)`);
     }

@@ -45,7 +45,12 @@ export const KitParamsSchema = z
 /** How to log in and consent, by accessible names (design.md "Pages"). */
 export const RecipeSchema = z
   .object({
-    loginPath: z.string().startsWith("/").default("/login"),
+    loginPath: z
+      .string()
+      .startsWith("/")
+      .nullable()
+      .default("/login")
+      .describe("The standalone login page; null when the target shows its login only inside an authorization. Where this path shows no login form, the kit signs in through an authorization request of the spa app"),
     emailLabel: z.string().min(1).default("Email"),
     passwordLabel: z.string().min(1).default("Password"),
     signInButton: z.string().min(1).default("Sign in"),
