@@ -60,6 +60,11 @@ function seedRedactor(redactor: Redactor, target: Target): void {
 export interface KitTestFixtures {
   /** The target, reset to its initial state before this test when it can be. */
   target: Target;
+  /**
+   * True when the target was reset before this test: no state of other tests is there. False on a
+   * shared server whose state persists (grants, remembered consent, objects of other tests).
+   */
+  fresh: boolean;
   redactor: Redactor;
   journal: Journal;
   /** A protocol client with its own cookie jar, recording into `journal`. */
@@ -90,8 +95,12 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
     { scope: "worker", timeout: 60_000 },
   ],
 
-  target: async ({ workerTarget }, use) => {
-    await workerTarget.reset();
+  fresh: async ({ workerTarget }, use) => {
+    await use(await workerTarget.reset());
+  },
+
+  target: async ({ workerTarget, fresh }, use) => {
+    void fresh;
     await use(workerTarget);
   },
 

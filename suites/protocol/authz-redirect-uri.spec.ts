@@ -33,8 +33,13 @@ function allClientIds(target: Target): Set<string> {
 }
 
 /** The request proceeds: the consent page with a session, the login page without one. */
-function ensureProceeds(res: HttpResponse, target: Target, withSession: boolean): void {
-  if (withSession) ensure(isConsentPage(res, target), `expected the consent page, got ${res.status}${res.location ? ` to ${res.locationUrl?.origin ?? "?"}` : ""}`);
+/**
+ * The request was accepted: with a session, the consent page, or (a remembered consent, which
+ * CONSENT-08 allows a confidential client) the redirect to `redirectUri` with a code.
+ */
+function ensureProceeds(res: HttpResponse, target: Target, withSession: boolean, redirectUri: string): void {
+  const remembered = res.isRedirect && (res.location ?? "").startsWith(redirectUri.replace(/[?#].*$/, "")) && res.locationUrl?.searchParams.has("code") === true;
+  if (withSession) ensure(isConsentPage(res, target) || remembered, `expected the consent page (or a code for ${redirectUri}), got ${res.status}${res.location ? ` to ${res.locationUrl?.origin ?? "?"}` : ""}`);
   else ensure(isLoginPage(res, target.recipe) || (res.isRedirect && res.locationUrl?.origin === new URL(target.baseUrl).origin), `expected the login page, got ${res.status}`);
 }
 
@@ -151,7 +156,7 @@ test.describe("AUTHZ-03 redirect_uri must match a registered URI exactly", () =>
       }
 
       const ok = await sendAuthorize(c, authorizeRequest({ client: app, redirectUri: r }).pairs, { label: `authorize: R itself, ${who}` });
-      await verdicts.check("AUTHZ-03", `R itself proceeds (${who})`, () => ensureProceeds(ok, target, who === "session"));
+      await verdicts.check("AUTHZ-03", `R itself proceeds (${who})`, () => ensureProceeds(ok, target, who === "session", r));
     }
 
     // RFC 6749 §10.14: a reflected redirect_uri is HTML-escaped.
@@ -214,7 +219,7 @@ test.describe("AUTHZ-04 loopback redirects accept any port and nothing else vari
         const req = authorizeRequest({ client: cli, redirectUri: u });
         const page = await sendAuthorize(session, req.pairs, { label: `authorize: loopback port ${port ?? "none"}` });
         ensure(isConsentPage(page, target), `redirect_uri ${u} did not reach consent (got ${page.status})`);
-        const { post } = await decide(session, page, target, "approve");
+        const { final: post } = await decide(session, page, target, "approve");
         ensureCodeRedirect(post, u, req.state, target.issuer);
       },
       { numRuns: 16, examples },

@@ -23,6 +23,7 @@ import { exchangeCode } from "../flows/tokens.ts";
 import type { ProtocolClient } from "../http/client.ts";
 import { sameSet } from "../checks/http.ts";
 import type { Target } from "../targets/target.ts";
+import { unapprovedConfidential } from "../flows/consent.ts";
 
 const SPACES: readonly SpaceEncoding[] = ["%20", "+"];
 
@@ -74,18 +75,19 @@ test.describe("AUTHZ-05 response_type is validated", () => {
 test.describe("AUTHZ-06 a scope the client has not registered gives invalid_scope", () => {
   triggerTest(["AUTHZ-06"], "unregistered, unknown, case-variant, malformed and omitted scopes give invalid_scope");
 
-  test("a repeated scope token is accepted as one (AMB-07)", { tag: tags("AUTHZ-06"), annotation: [...reqs("AUTHZ-06"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a repeated scope token is accepted as one (AMB-07)", { tag: tags("AUTHZ-06"), annotation: [...reqs("AUTHZ-06"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory, fresh }) => {
     const session = client.withJar(await codeFactory.session());
-    const s = target.apps.conf.scopes[0] as string;
-    const res = await sendAuthorize(session, authorizeRequest({ client: target.apps.conf, scope: `${s} ${s}` }).pairs, { label: "authorize: repeated scope token" });
+    const conf = await verdicts.precondition("a confidential app no user has approved yet", () => unapprovedConfidential(client, target, fresh));
+    const s = conf.scopes[0] as string;
+    const res = await sendAuthorize(session, authorizeRequest({ client: conf, scope: `${s} ${s}` }).pairs, { label: "authorize: repeated scope token" });
     await verdicts.check("AUTHZ-06", `scope "${s} ${s}" proceeds to a consent page listing ${s} once`, () => {
       ensure(isConsentPage(res, target), `expected the consent page, got ${res.status}`);
       ensure(sameSet(scopesShown(res, target.scopes), [s]), `the page lists ${JSON.stringify(scopesShown(res, target.scopes))}`);
     }, { clause: "duplicate tokens collapse" });
   });
 
-  test("property: S ⊆ registered proceeds listing S, S ⊄ registered gives invalid_scope, %20 and + alike, grant ⊆ requested ∩ registered", { tag: tags("AUTHZ-06"), annotation: [...reqs("AUTHZ-06"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
-    const app = target.apps.conf;
+  test("property: S ⊆ registered proceeds listing S, S ⊄ registered gives invalid_scope, %20 and + alike, grant ⊆ requested ∩ registered", { tag: tags("AUTHZ-06"), annotation: [...reqs("AUTHZ-06"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory, fresh }) => {
+    const app = await verdicts.precondition("a confidential app no user has approved yet", () => unapprovedConfidential(client, target, fresh));
     const session = client.withJar(await codeFactory.session());
     const adminSession = client.withJar(await codeFactory.session(target.users.admin));
     const universe = [...target.scopes, "nope:nothing"];
@@ -111,7 +113,7 @@ test.describe("AUTHZ-06 a scope the client has not registered gives invalid_scop
               // The grant is taken by another user, so that no covering grant lets the member skip consent later (AMB-23).
               exchanged++;
               const r = await sendAuthorize(adminSession, req.pairs, { label: "authorize: as admin, for the grant" });
-              const post = isConsentPage(r, target) ? (await decide(adminSession, r, target, "approve")).post : r;
+              const post = isConsentPage(r, target) ? (await decide(adminSession, r, target, "approve")).final : r;
               const code = post.locationUrl?.searchParams.get("code");
               ensure(code, `approve gave no code (${post.status})`);
               const tok = await exchangeCode(client, app, { code, redirectUri: req.redirectUri, verifier: req.verifier });
@@ -274,7 +276,7 @@ test.describe("AUTHZ-08 every error redirect carries state", () => {
           const req = authorizeRequest({ client: target.apps.spa, state });
           const page = await sendAuthorize(session, req.pairs, { space, label: "authorize: for Deny" });
           ensure(isConsentPage(page, target), `no consent page (got ${page.status})`);
-          const { post } = await decide(session, page, target, "deny");
+          const { final: post } = await decide(session, page, target, "deny");
           ensureErrorRedirect(post, { redirectUri: req.redirectUri, errors: ["access_denied"], state });
           return;
         }

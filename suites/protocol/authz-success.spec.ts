@@ -30,7 +30,7 @@ import type { AppIdentity } from "../targets/schema.ts";
 async function approve(session: ProtocolClient, target: Target, pairs: Pairs, space: SpaceEncoding = "%20"): Promise<{ page: HttpResponse; post: HttpResponse }> {
   const page = await sendAuthorize(session, pairs, { space, label: "authorize" });
   if (!isConsentPage(page, target)) return { page, post: page };
-  const { post } = await decide(session, page, target, "approve");
+  const { final: post } = await decide(session, page, target, "approve");
   return { page, post };
 }
 

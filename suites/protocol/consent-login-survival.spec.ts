@@ -35,7 +35,7 @@ async function ensureSurvives(c: ProtocolClient, consent: HttpResponse, target: 
   ensure(isConsentPage(consent, target), `expected the consent page after login, got ${consent.status}${consent.location ? ` Location ${consent.location.slice(0, 60)}` : ""}${isLoginPage(consent, target.recipe) ? " (the login page)" : ""}`);
   const shown = scopesShown(consent, target.scopes);
   ensure(sameSet(shown, scope.split(" ")), `consent lists ${JSON.stringify(shown)} for ${JSON.stringify(scope)}`);
-  const { post } = await decide(c, consent, target, "approve");
+  const { final: post } = await decide(c, consent, target, "approve");
   ensureCodeRedirect(post, redirectUri, state, target.issuer);
 }
 

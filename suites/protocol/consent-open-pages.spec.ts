@@ -31,7 +31,7 @@ test.describe("CONSENT-03 Approve issues a code for exactly the requested scope"
       return;
     }
     await verdicts.check("CONSENT-03", "Approve on the first of two open consent pages (same user) redirects with a code for its scope", async () => {
-      const { post } = await decide(member, tabA.page, target, "approve");
+      const { final: post } = await decide(member, tabA.page, target, "approve");
       const params = ensureCodeRedirect(post, tabA.req.redirectUri, tabA.req.state, target.issuer);
       const tok = await exchangeCode(client, app, { code: params.get("code") as string, redirectUri: tabA.req.redirectUri, verifier: tabA.req.verifier });
       ensureStatus(tok, 200);
@@ -40,7 +40,7 @@ test.describe("CONSENT-03 Approve issues a code for exactly the requested scope"
       ensure(sameSet(granted, first.split(" ")), `granted ${JSON.stringify(granted)} for requested ${JSON.stringify(first)}`);
     });
     await verdicts.check("CONSENT-03", "Approve on the second open consent page redirects with a code too", async () => {
-      const { post } = await decide(member, tabB.page, target, "approve");
+      const { final: post } = await decide(member, tabB.page, target, "approve");
       ensureCodeRedirect(post, tabB.req.redirectUri, tabB.req.state, target.issuer);
     });
   });

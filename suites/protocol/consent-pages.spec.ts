@@ -26,6 +26,7 @@ import { visibleText } from "../http/html-form.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
 import type { AppIdentity, UserIdentity } from "../targets/schema.ts";
+import { unapprovedConfidential } from "../flows/consent.ts";
 
 /** Signs `user` in through the login page at `page`; returns the login POST's own response. */
 async function postLogin(c: ProtocolClient, page: HttpResponse, user: UserIdentity, target: Target): Promise<HttpResponse> {
@@ -79,7 +80,7 @@ test.describe("CONSENT-01 the user logs in before consent, and the request survi
     });
     if (ok !== "passed") return;
     await verdicts.check("CONSENT-01", "the consent page still shows the redirect host (CONSENT-02)", () => ensure(visibleText(consent.text).includes(new URL(req.redirectUri).hostname), "the redirect host is not shown"), { clause: "PACT-PROFILE" });
-    const { post } = await decide(anon, consent, target, "approve");
+    const { final: post } = await decide(anon, consent, target, "approve");
     await verdicts.check("CONSENT-01", "the final redirect carries the original state and the code redeems with the original verifier", async () => {
       const params = ensureCodeRedirect(post, req.redirectUri, req.state, target.issuer);
       const tok = await exchangeCode(client, app, { code: params.get("code") as string, redirectUri: req.redirectUri, verifier: req.verifier });
@@ -89,9 +90,9 @@ test.describe("CONSENT-01 the user logs in before consent, and the request survi
 });
 
 test.describe("CONSENT-02 consent shows the app, the workspace and exactly the requested scopes", () => {
-  test("property: for every non-empty S ⊆ registered the page lists exactly S, and names app, workspace and redirect host", { tag: tags("CONSENT-02"), annotation: [...reqs("CONSENT-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("property: for every non-empty S ⊆ registered the page lists exactly S, and names app, workspace and redirect host", { tag: tags("CONSENT-02"), annotation: [...reqs("CONSENT-02"), ...needs("http", "session")] }, async ({ client, target, verdicts, codeFactory, fresh }) => {
     const session = client.withJar(await codeFactory.session());
-    const app = target.apps.conf;
+    const app = await verdicts.precondition("a confidential app no user has approved yet", () => unapprovedConfidential(client, target, fresh));
     const all = subsets(app.scopes);
     await checkProperty(
       verdicts,
@@ -133,7 +134,7 @@ test.describe("CONSENT-03 Approve issues a code for exactly the requested scope"
             ensure(choices.length === 0, `the consent form has ${choices.map((f) => `${f.type} ${f.name ?? ""}`).join(", ")}`);
           }, { clause: "all-or-nothing consent" });
         }
-        const post = isConsentPage(page, target) ? (await decide(session, page, target, "approve")).post : page;
+        const post = isConsentPage(page, target) ? (await decide(session, page, target, "approve")).final : page;
         await verdicts.check("CONSENT-03", `${app.clientId}: Approve for {${scopes.join(", ")}} gives a token whose scope equals it (RFC 6749 §3.3, §5.1)`, async () => {
           const tok = await exchangeCode(client, app, { code: codeOf(post), redirectUri: req.redirectUri, verifier: req.verifier });
           ensureStatus(tok, 200);
@@ -177,7 +178,7 @@ test.describe("CONSENT-05 the approval action is CSRF-protected", () => {
       const sub = consentSubmission(page, target, "approve");
       const drop = new Set(csrfFieldNames(sub, page, target));
       ensure(drop.size > 0, "the consent form has no hidden field that could carry an anti-CSRF token");
-      ensureRefusedPost(await sendConsent(mine, { ...sub, pairs: sub.pairs.filter(([n]) => !drop.has(n)) }, { label: "consent: approve without CSRF token" }), target);
+      ensureRefusedPost(await followOnOrigin(mine, await sendConsent(mine, { ...sub, pairs: sub.pairs.filter(([n]) => !drop.has(n)) }, { label: "consent: approve without CSRF token" }), "consent"), target);
     });
     await verdicts.check("CONSENT-05", "approval POST with the token of another session gives a 4xx and no code", async () => {
       const page = await freshPage(mine);
@@ -187,17 +188,17 @@ test.describe("CONSENT-05 the approval action is CSRF-protected", () => {
       const names = new Set(csrfFieldNames(sub, page, target));
       const swapped = sub.pairs.map(([n, v]) => [n, names.has(n) ? (foreign.pairs.find(([m]) => m === n)?.[1] ?? v) : v] as [string, string]);
       ensure(swapped.some(([n, v], i) => names.has(n) && v !== sub.pairs[i]?.[1]), "the other session's form carries the same token values");
-      ensureRefusedPost(await sendConsent(mine, { ...sub, pairs: swapped }, { label: "consent: approve with another session's token" }), target);
+      ensureRefusedPost(await followOnOrigin(mine, await sendConsent(mine, { ...sub, pairs: swapped }, { label: "consent: approve with another session's token" }), "consent"), target);
     });
     for (const [header, value] of [["origin", "https://evil.test"], ["referer", "https://evil.test/connect"]] as Array<[string, string]>) {
       await verdicts.check("CONSENT-05", `approval POST with ${header === "origin" ? "Origin" : "Referer"}: ${value} gives a 4xx and no code`, async () => {
         const page = await freshPage(mine);
-        ensureRefusedPost(await sendConsent(mine, consentSubmission(page, target, "approve"), { headers: [[header, value]], label: `consent: approve with foreign ${header}` }), target);
+        ensureRefusedPost(await followOnOrigin(mine, await sendConsent(mine, consentSubmission(page, target, "approve"), { headers: [[header, value]], label: `consent: approve with foreign ${header}` }), "consent"), target);
       });
     }
     await verdicts.check("CONSENT-05", "control: the untampered approval POST gives a code (so the refusals above are due to the tampering)", async () => {
       const page = await freshPage(mine);
-      const post = await sendConsent(mine, consentSubmission(page, target, "approve"), { label: "consent: approve untampered" });
+      const post = await followOnOrigin(mine, await sendConsent(mine, consentSubmission(page, target, "approve"), { label: "consent: approve untampered" }), "consent");
       codeOf(post);
     });
     // A browser adds Origin (and, by the page's Referrer-Policy, Referer) to the approval POST (Fetch,
@@ -206,7 +207,7 @@ test.describe("CONSENT-05 the approval action is CSRF-protected", () => {
     await verdicts.check("CONSENT-05", "control: the approval POST with the Origin and Referer a browser adds from the consent page gives a code", async () => {
       const page = await freshPage(mine);
       const headers = browserPostHeaders(page);
-      const post = await sendConsent(mine, consentSubmission(page, target, "approve"), { headers, label: "consent: approve with the browser's own headers" });
+      const post = await followOnOrigin(mine, await sendConsent(mine, consentSubmission(page, target, "approve"), { headers, label: "consent: approve with the browser's own headers" }), "consent");
       ensure(post.status < 400, `the approval with ${headers.map(([n, v]) => `${n}: ${v.replace(/\?.*$/, "?…")}`).join(", ")} was refused with ${post.status}`);
       codeOf(post);
     });
@@ -323,7 +324,7 @@ async function promptOrCode(session: ProtocolClient, target: Target, app: AppIde
 }
 
 test.describe("CONSENT-08 public clients never get silent re-approval", () => {
-  test("a second request from a public client shows consent again; a confidential one skips it only under an active covering grant", { tag: tags("CONSENT-08"), annotation: [...reqs("CONSENT-08"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory }) => {
+  test("a second request from a public client shows consent again; a confidential one skips it only under an active covering grant", { tag: tags("CONSENT-08"), annotation: [...reqs("CONSENT-08"), ...needs("http", "session", "code")] }, async ({ client, target, verdicts, codeFactory, fresh }) => {
     const session = client.withJar(await codeFactory.session());
     const publics = [target.apps.spa, target.apps.cli].filter((a): a is AppIdentity => a !== undefined);
     for (const app of publics) {
@@ -331,19 +332,20 @@ test.describe("CONSENT-08 public clients never get silent re-approval", () => {
       const first = await promptOrCode(session, target, app, scope);
       const shown = await verdicts.check("CONSENT-08", `${app.clientId} (public): the first request shows consent`, () => ensure(first.kind === "consent", `got ${first.kind} (${first.res.status})`));
       if (shown !== "passed") continue;
-      const { post } = await decide(session, first.res, target, "approve");
+      const { final: post } = await decide(session, first.res, target, "approve");
       await exchangeCode(client, app, { code: codeOf(post), redirectUri: first.redirectUri, verifier: first.verifier });
       const second = await promptOrCode(session, target, app, scope);
       await verdicts.check("CONSENT-08", `${app.clientId} (public): the second request for the same user and scopes shows consent again (RFC 8252 §8.6)`, () => ensure(second.kind === "consent", `got ${second.kind} (${second.res.status})`));
     }
 
-    const conf = target.apps.conf;
+    // A confidential client with no grant yet: on a shared server CONF may hold one from another test.
+    const conf = await verdicts.precondition("a confidential app no user has approved yet", () => unapprovedConfidential(client, target, fresh));
     const narrow = conf.scopes[0] as string;
     const wide = conf.scopes.join(" ");
     const first = await promptOrCode(session, target, conf, narrow);
     await verdicts.check("CONSENT-08", "CONF with no grant yet: consent is shown", () => ensure(first.kind === "consent", `got ${first.kind} (${first.res.status})`), { clause: "rule for confidential clients" });
     if (first.kind !== "consent") return;
-    const { post } = await decide(session, first.res, target, "approve");
+    const { final: post } = await decide(session, first.res, target, "approve");
     const tok = await exchangeCode(client, conf, { code: codeOf(post), redirectUri: first.redirectUri, verifier: first.verifier });
     const tokens = tok.jsonOrUndefined() as { access_token?: string; refresh_token?: string } | undefined;
     if (conf.scopes.length > 1) {
@@ -380,7 +382,7 @@ test.describe("CONSENT-09 a token never exceeds the consenting user's own permis
       const req = authorizeRequest({ client: conf, scope: "read:deals" });
       const page = await sendAuthorize(session, req.pairs, { label: `authorize: read:deals as ${user.email}` });
       const listed = isConsentPage(page, target) ? scopesShown(page, target.scopes) : [];
-      const post = isConsentPage(page, target) ? (await decide(session, page, target, "approve")).post : page;
+      const post = isConsentPage(page, target) ? (await decide(session, page, target, "approve")).final : page;
       const loc = post.isRedirect ? post.locationUrl : undefined;
       if (!loc?.searchParams.get("code")) return { consentRefused: true, status: null };
       if (isConsentPage(page, target) && !listed.includes("read:deals")) return { consentRefused: true, status: null };

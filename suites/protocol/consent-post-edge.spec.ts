@@ -1,3 +1,4 @@
+import { followOnOrigin } from "../flows/login.ts";
 import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure } from "../checks/http.ts";
 import { authorizeRequest, consentSubmission, ensureNoRedirectError, ensureNoRedirectErrorPage, isConsentPage, redirectsOffSite, sendAuthorize, sendConsent } from "../checks/authz.ts";
@@ -9,7 +10,7 @@ test.describe("CONSENT-05 approval POST without the session it belongs to", () =
     const page = await sendAuthorize(session, authorizeRequest({ client: target.apps.spa }).pairs, { label: "authorize: consent page" });
     ensure(isConsentPage(page, target), `no consent page (${page.status})`);
     const sub = consentSubmission(page, target, "approve");
-    const res = await sendConsent(client.withJar(), sub, { label: "consent: approve replayed without the session cookie" });
+    const res = await followOnOrigin(client.withJar(), await sendConsent(client.withJar(), sub, { label: "consent: approve replayed without the session cookie" }), "consent");
     await verdicts.check("CONSENT-05", "approval POST carrying the form's anti-CSRF token but no session (a token of another session) gives a 4xx and no code (RFC 6749 §10.12)", () => {
       ensure(res.status >= 400 && res.status < 500, `expected a 4xx, got ${res.status}`);
       ensure(!redirectsOffSite(res, target), "the refused approval redirects to the client");
@@ -49,7 +50,7 @@ test.describe("AUTHZ-02 an app deleted while the user decides never gets a redir
     }
     await admin.deleteApp(app.clientId);
     for (const { decision, sub } of pages) {
-      const res = await sendConsent(session, sub, { label: `consent: ${decision} after the app was deleted` });
+      const res = await followOnOrigin(session, await sendConsent(session, sub, { label: `consent: ${decision} after the app was deleted` }), "consent");
       await verdicts.check("AUTHZ-02", `${decision} after the app was deleted: a no-redirect error, never a redirect to the client (RFC 6749 §4.1.2.1; INSTALL-04)`, () => ensureNoRedirectError(res, target, { supplied: app.redirectUris[0] }));
       await verdicts.check("AUTHZ-02", `${decision} after the app was deleted: the no-redirect error is a 400 text/html page (§0.4)`, () => ensureNoRedirectErrorPage(res), { clause: "PACT-PROFILE" });
     }

@@ -48,7 +48,7 @@ test.describe("SEC-02 tokens and secrets never travel in URLs", () => {
     for (const app of [target.apps.spa, target.apps.conf]) {
       const req = authorizeRequest({ client: app });
       const page = await sendAuthorize(session, req.pairs, { label: `authorize: ${app.clientId}` });
-      const post = isConsentPage(page, target) ? (await decide(session, page, target, "approve")).post : page;
+      const post = isConsentPage(page, target) ? (await decide(session, page, target, "approve")).final : page;
       redirects.push(post);
       const code = post.locationUrl?.searchParams.get("code");
       if (!code) continue;
@@ -63,7 +63,7 @@ test.describe("SEC-02 tokens and secrets never travel in URLs", () => {
       await sendAuthorize(session, authorizeRequest({ client: app }).pairs, { label: `authorize again: ${app.clientId}` });
     }
     const deny = await sendAuthorize(session, authorizeRequest({ client: target.apps.spa }).pairs, { label: "authorize: for Deny" });
-    if (isConsentPage(deny, target)) redirects.push((await decide(session, deny, target, "deny")).post);
+    if (isConsentPage(deny, target)) redirects.push((await decide(session, deny, target, "deny")).final);
     for (const rt of ["token", "code token", "id_token token", "code id_token token"]) {
       redirects.push(await sendAuthorize(session, setParam(authorizeRequest({ client: target.apps.spa }).pairs, "response_type", rt), { label: `authorize: response_type=${rt}` }));
     }
