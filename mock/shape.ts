@@ -73,7 +73,7 @@ export const SHAPE_PRESET_NAMES = Object.keys(SHAPE_PRESETS) as ShapePresetName[
 
 export class UnknownShapeError extends Error {
   constructor(readonly shapeName: string) {
-    super(`unknown shape "${name}"; valid names: ${SHAPE_PRESET_NAMES.join(", ")}`);
+    super(`unknown shape "${shapeName}"; valid names: ${SHAPE_PRESET_NAMES.join(", ")}`);
   }
 }
 

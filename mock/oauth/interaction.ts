@@ -274,7 +274,8 @@ export function routedAuthorizeRouter(ctx: MockContext): Router {
     router.post("/interaction/:id", (req, res) => {
       const id = interactionId(req, null, "");
       const step = interactions.peek(id);
-      if (step?.kind === "consent") return submitConsent(req, res, formOf(req, "consent"), id);
+      if (!step) throw new HttpError(400, EXPIRED_REQUEST);
+      if (step.kind === "consent") return submitConsent(req, res, formOf(req, "consent"), id);
       submitLogin(req, res, formOf(req, "sign-in"), id);
     });
     router.all("/interaction/:id", methodNotAllowed("GET, POST"));
