@@ -9,6 +9,7 @@ import { FaultSet } from "./faults.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { Journal } from "./journal.ts";
 import { oauthRouter } from "./oauth/router.ts";
+import { type Shape, type ShapeInput, resolveShape } from "./shape.ts";
 import { Store } from "./store.ts";
 
 export interface PactMockOptions {
@@ -24,6 +25,11 @@ export interface PactMockOptions {
   bodyLimit?: number;
   /** Faults active from the start (mock/faults.ts); unknown names throw UnknownFaultError. Kept across reset. */
   faults?: readonly string[];
+  /**
+   * The server's shape (mock/shape.ts): a preset name ("routed", "remembering") or options.
+   * Defaults to the mock as it always was. Invalid options throw (ZodError, UnknownShapeError).
+   */
+  shape?: ShapeInput | string;
 }
 
 export interface PactMock {
@@ -33,6 +39,8 @@ export interface PactMock {
   readonly control: ControlOperations;
   /** The active faults (read with `has`/`list`; change them through `control`). */
   readonly faults: FaultSet;
+  /** The resolved shape (mock/shape.ts). */
+  readonly shape: Shape;
   /** Fixes the issuer once the listening address is known. */
   setBaseUrl(url: string): void;
   /** Stops the background sweep timer. */
@@ -43,12 +51,13 @@ const SWEEP_INTERVAL_MS = 30_000;
 
 /** Builds a fresh, independent in-memory Pact. */
 export function createPactMock(options: PactMockOptions = {}): PactMock {
+  const shape = resolveShape(options.shape);
   const clock = options.clock ?? createClock();
   const faults = new FaultSet(options.faults);
   const store = new Store(options.fixtures ?? loadFixtures(), clock, faults);
   const journal = new Journal(clock);
   let baseUrl: string | null = options.baseUrl?.replace(/\/+$/, "") ?? null;
-  const ctx: MockContext = { store, clock, journal, faults, baseUrl: makeBaseUrl(() => baseUrl) };
+  const ctx: MockContext = { store, clock, journal, faults, shape, baseUrl: makeBaseUrl(() => baseUrl) };
   const control = controlOperations(ctx);
 
   const app = express();
@@ -79,6 +88,7 @@ export function createPactMock(options: PactMockOptions = {}): PactMock {
     store,
     control,
     faults,
+    shape,
     setBaseUrl(url) {
       baseUrl = url.replace(/\/+$/, "");
     },

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { createPactMock } from "./app.ts";
 import { FAULT_NAMES, UnknownFaultError, parseFaultNames } from "./faults.ts";
 import { DEFAULT_FIXTURES_PATH, FixtureError, loadFixtures } from "./fixtures.ts";
+import { SHAPE_PRESET_NAMES } from "./shape.ts";
 
 const HELP = `Pact mock: an in-memory Pact (OAuth 2.0 authorization server, /v1 API, admin console).
 
@@ -15,6 +16,14 @@ Options:
   --base-url URL    issuer/base URL clients use, if not http://HOST:PORT (e.g. behind a proxy)
   --no-control      do not serve the control API under /__mock
   --fault NAME      switch on a named fault (repeatable; see GET /__mock/faults or mock/faults.ts)
+  --shape NAME      lay the server out like another conformant server (mock/shape.ts):
+                      default      the mock as it always was
+                      routed       like node-oidc-provider: /interaction/{id} pages reached by 303 and a
+                                   resume URL, consent every time, no GET /login (sign in from the admin
+                                   console or an authorization), login failure 401, /v1 small and
+                                   {"data": ...} wrapped, THROTTLE_N 10
+                      remembering  /signin and /consent pages reached by 302, consent remembered per exact
+                                   scope set, GET /login kept, login failure 422, full /v1, THROTTLE_N 50
   -h, --help        show this help
 `;
 
@@ -33,6 +42,7 @@ function parse() {
         "base-url": { type: "string" },
         "no-control": { type: "boolean", default: false },
         fault: { type: "string", multiple: true, default: [] },
+        shape: { type: "string", default: "default" },
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
@@ -68,7 +78,9 @@ try {
   throw e;
 }
 
-const mock = createPactMock({ fixtures, faults, control: !args["no-control"], ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
+if (!(SHAPE_PRESET_NAMES as string[]).includes(args.shape)) fail(`unknown --shape ${args.shape}; valid names: ${SHAPE_PRESET_NAMES.join(", ")}`);
+
+const mock = createPactMock({ fixtures, faults, shape: args.shape, control: !args["no-control"], ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
 const server = mock.app.listen(port, args.host);
 
 server.on("error", (e: NodeJS.ErrnoException) => {
@@ -89,6 +101,7 @@ server.on("listening", () => {
     `  Metadata    ${url}/.well-known/oauth-authorization-server`,
     `  Admin       ${url}/admin/api-developers`,
     args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests, /__mock/faults`,
+    ...(args.shape !== "default" ? [`  Shape       ${args.shape} (mock/shape.ts)`] : []),
     ...(faults.length ? [`  FAULTS ON   ${faults.join(", ")} (this mock deviates from the catalogue on purpose)`] : []),
     ``,
     `  Users (password "${fixtures.password}"): ${fixtures.users.map((u) => u.email).join(", ")}`,

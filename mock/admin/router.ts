@@ -40,6 +40,7 @@ import { HttpError } from "../errors.ts";
 import { methodNotAllowed, sendPage } from "../http/error-handler.ts";
 import { Params, formParams, queryParams } from "../http/params.ts";
 import { currentSession, requireCsrf } from "../http/session.ts";
+import { startLoginInteraction } from "../oauth/interaction.ts";
 import { parseScope } from "../oauth/scope.ts";
 import type { Session, User, Workspace } from "../store.ts";
 import { PAGE_SECURITY_HEADERS } from "../views/html.ts";
@@ -97,6 +98,8 @@ export function adminRouter(ctx: MockContext): Router {
   /** A return path to this page after login: same-origin and under /admin only (SEC-01). */
   const loginRedirect = (req: Request, res: Response): void => {
     const back = req.method === "GET" && req.originalUrl.startsWith(`${CONSOLE_PATH}`) ? req.originalUrl : CONSOLE_PATH;
+    // Shape standaloneLogin false: no /login; a sign-in interaction returns here (mock/oauth/interaction.ts).
+    if (!ctx.shape.standaloneLogin) return startLoginInteraction(ctx, req, res, { query: null, returnTo: back });
     res.set(PAGE_SECURITY_HEADERS).redirect(303, `/login?return_to=${encodeURIComponent(back)}`);
   };
 

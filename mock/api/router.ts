@@ -111,11 +111,32 @@ function send(res: Response, status: number, body: unknown): void {
   res.status(status).set("Cache-Control", "no-store").json(body);
 }
 
+/** The routes of the small /v1 surface (mock/shape.ts `api.surface: "small"`); HEAD rides on GET. */
+const SMALL_SURFACE: ReadonlyArray<{ methods: readonly string[]; path: RegExp }> = [
+  { methods: ["GET", "HEAD", "POST"], path: /^\/v1\/contacts\/?$/ },
+  { methods: ["GET", "HEAD"], path: /^\/v1\/contacts\/[^/]+\/?$/ },
+  { methods: ["GET", "HEAD"], path: /^\/v1\/deals\/?$/ },
+];
+
+/** Whether a /v1 request is part of the small surface; CORS preflights always are (the CORS layer answers them). */
+export function inSmallSurface(method: string, path: string): boolean {
+  if (method === "OPTIONS") return true;
+  return SMALL_SURFACE.some((r) => r.path.test(path) && r.methods.includes(method));
+}
+
 export function apiRouter(ctx: MockContext): Router {
   const router = express.Router({ caseSensitive: true, strict: false });
   const { store } = ctx;
   // Browser apps call /v1 directly (DOC-S4 from an SPA): same origins as the token endpoint, no credentials.
   router.use("/v1", corsForPublicClients(store, { methods: ["GET", "POST", "PATCH", "DELETE"], exposeHeaders: ["WWW-Authenticate"] }));
+  // Shape api.surface "small": everything else of /v1 is an unknown route (the app's 404).
+  if (ctx.shape.api.surface === "small")
+    router.use("/v1", (req, _res, next) => {
+      if (inSmallSurface(req.method, req.originalUrl.split("?")[0] ?? "")) next();
+      else next("router");
+    });
+  /** A single object: as is, or {"data": object} under shape api.envelope. Lists are never wrapped. */
+  const sendOne = (res: Response, status: number, object: unknown): void => send(res, status, ctx.shape.api.envelope ? { data: object } : object);
 
   /** Authenticates, then checks the scope before anything is read or changed (API-04). */
   const as =
@@ -152,7 +173,7 @@ export function apiRouter(ctx: MockContext): Router {
       as(null, (_req, res, caller) => {
         const user = requireUser(caller);
         const ws = store.workspaces.get(user.workspaceId);
-        send(res, 200, { id: user.id, object: "user", email: user.email, name: user.name, role: user.role, workspace: { id: user.workspaceId, name: ws?.name ?? user.workspaceId }, permissions: [...user.permissions].sort() });
+        sendOne(res, 200, { id: user.id, object: "user", email: user.email, name: user.name, role: user.role, workspace: { id: user.workspaceId, name: ws?.name ?? user.workspaceId }, permissions: [...user.permissions].sort() });
       }),
     )
     .all(methodNotAllowed("GET, HEAD"));
@@ -170,14 +191,14 @@ export function apiRouter(ctx: MockContext): Router {
         const contact: Contact = { id: store.nextObjectId(caller.workspaceId, "ct"), workspaceId: caller.workspaceId, name: input.name, email: input.email, company: input.company ?? "" };
         store.contacts.set(contact.id, contact);
         res.location(`/v1/contacts/${contact.id}`);
-        send(res, 201, contactView(contact));
+        sendOne(res, 201, contactView(contact));
       }),
     )
     .all(methodNotAllowed("GET, HEAD, POST"));
 
   router
     .route("/v1/contacts/:id")
-    .get(as("read:contacts", (req, res, caller) => send(res, 200, contactView(contactIn(caller, idParam(req))))))
+    .get(as("read:contacts", (req, res, caller) => sendOne(res, 200, contactView(contactIn(caller, idParam(req))))))
     .patch(
       as("write:contacts", (req, res, caller) => {
         const contact = contactIn(caller, idParam(req));
@@ -185,7 +206,7 @@ export function apiRouter(ctx: MockContext): Router {
         if (input.name !== undefined) contact.name = input.name;
         if (input.email !== undefined) contact.email = input.email;
         if (input.company !== undefined) contact.company = input.company;
-        send(res, 200, contactView(contact));
+        sendOne(res, 200, contactView(contact));
       }),
     )
     .delete(
@@ -212,14 +233,14 @@ export function apiRouter(ctx: MockContext): Router {
         const deal: Deal = { id: store.nextObjectId(caller.workspaceId, "dl"), workspaceId: caller.workspaceId, title: input.title, amount: input.amount, stage: input.stage, contactId: contactRefIn(caller, input.contact_id) };
         store.deals.set(deal.id, deal);
         res.location(`/v1/deals/${deal.id}`);
-        send(res, 201, dealView(deal));
+        sendOne(res, 201, dealView(deal));
       }),
     )
     .all(methodNotAllowed("GET, HEAD, POST"));
 
   router
     .route("/v1/deals/:id")
-    .get(as("read:deals", (req, res, caller) => send(res, 200, dealView(dealIn(caller, idParam(req))))))
+    .get(as("read:deals", (req, res, caller) => sendOne(res, 200, dealView(dealIn(caller, idParam(req))))))
     .patch(
       as("write:deals", (req, res, caller) => {
         const deal = dealIn(caller, idParam(req));
@@ -229,7 +250,7 @@ export function apiRouter(ctx: MockContext): Router {
         if (input.amount !== undefined) deal.amount = input.amount;
         if (input.stage !== undefined) deal.stage = input.stage;
         if (contactId !== undefined) deal.contactId = contactId;
-        send(res, 200, dealView(deal));
+        sendOne(res, 200, dealView(deal));
       }),
     )
     .delete(

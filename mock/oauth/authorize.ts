@@ -7,7 +7,7 @@ import { appendQuery } from "../http/redirect.ts";
 import { currentSession, requireCsrf } from "../http/session.ts";
 import type { Store, User } from "../store.ts";
 import { PAGE_SECURITY_HEADERS } from "../views/html.ts";
-import { consentPage } from "../views/consent-page.ts";
+import { type ConsentPageInput, consentPage } from "../views/consent-page.ts";
 import { type AuthorizeRequest, resolveAuthorizeTarget, validateAuthorizeRequest } from "./authorize-request.ts";
 import type { ConsentTransactions } from "./consent-transactions.ts";
 import { encodeRequestTarget, renderLogin } from "./login.ts";
@@ -29,7 +29,7 @@ function redirectHost(uri: string): string {
  * client skips the prompt only while a live grant of this user, workspace and
  * client, still holding a usable token, covers every requested scope.
  */
-export function hasCoveringGrant(store: Store, user: User, request: AuthorizeRequest): boolean {
+export function hasCoveringGrant(store: Store, user: User, request: AuthorizeRequest, covers: (requested: readonly string[], granted: readonly string[]) => boolean = isSubset): boolean {
   if (request.app.type !== "confidential") return false;
   const now = store.now();
   const holding = new Set<string>();
@@ -39,9 +39,43 @@ export function hasCoveringGrant(store: Store, user: User, request: AuthorizeReq
     if (g.kind !== "authorization_code" || g.clientId !== request.app.clientId || g.workspaceId !== user.workspaceId) continue;
     // Fault consent-grant-shared (CONSENT-08): a colleague's grant in the workspace counts as this user's.
     if (g.principal.kind !== "user" || (g.principal.userId !== user.id && !store.faults.has("consent-grant-shared"))) continue;
-    if (store.grantIsLive(g) && holding.has(g.id) && isSubset(request.scope, g.scope)) return true;
+    if (store.grantIsLive(g) && holding.has(g.id) && covers(request.scope, g.scope)) return true;
   }
   return false;
+}
+
+/** The same scopes, ignoring order (shape consent "exact-scope-set"). */
+export function sameScopeSet(a: readonly string[], b: readonly string[]): boolean {
+  return isSubset(a, b) && isSubset(b, a);
+}
+
+/**
+ * Whether this authorization must show the consent page, by the shape's
+ * consent rule (mock/shape.ts). Every rule asks public clients (CONSENT-08).
+ */
+export function needsConsent(ctx: MockContext, user: User, request: AuthorizeRequest): boolean {
+  switch (ctx.shape.consent) {
+    case "always":
+      return true;
+    case "exact-scope-set":
+      return !hasCoveringGrant(ctx.store, user, request, sameScopeSet);
+    default:
+      return !hasCoveringGrant(ctx.store, user, request);
+  }
+}
+
+/** The consent page's content for a validated request (CONSENT-02). */
+export function consentPageInput(store: Store, user: User, csrfToken: string, request: AuthorizeRequest, transaction: string): ConsentPageInput {
+  const workspace = store.workspaces.get(user.workspaceId);
+  return {
+    appName: request.app.name,
+    workspaceName: workspace?.name ?? user.workspaceId,
+    userEmail: user.email,
+    redirectHost: redirectHost(request.redirectUri),
+    scopes: request.scope.map((name) => ({ name, description: store.scopeReference.get(name) ?? "" })),
+    csrfToken,
+    transaction,
+  };
 }
 
 /**
@@ -49,7 +83,7 @@ export function hasCoveringGrant(store: Store, user: User, request: AuthorizeReq
  * The user's own permissions are not intersected here: the token carries the
  * approved scopes and the /v1 layer caps them by the user's permissions (CONSENT-09, AMB-09).
  */
-function redirectWithCode(store: Store, res: Response, request: AuthorizeRequest, user: User, status: 302 | 303): void {
+export function redirectWithCode(store: Store, res: Response, request: AuthorizeRequest, user: User, status: 302 | 303): void {
   const code = store.issueCode({
     clientId: request.app.clientId,
     userId: user.id,
@@ -78,26 +112,12 @@ export function authorizeRouter(ctx: MockContext, transactions: ConsentTransacti
       return;
     }
     const request = validateAuthorizeRequest(params, target, ctx.faults);
-    if (hasCoveringGrant(store, current.user, request)) {
+    if (!needsConsent(ctx, current.user, request)) {
       redirectWithCode(store, res, request, current.user, 302);
       return;
     }
-    const workspace = store.workspaces.get(current.user.workspaceId);
     const transaction = transactions.open(request, current.session.digest, current.user.id);
-    sendPage(
-      res,
-      200,
-      `Connect ${request.app.name}`,
-      consentPage({
-        appName: request.app.name,
-        workspaceName: workspace?.name ?? current.user.workspaceId,
-        userEmail: current.user.email,
-        redirectHost: redirectHost(request.redirectUri),
-        scopes: request.scope.map((name) => ({ name, description: store.scopeReference.get(name) ?? "" })),
-        csrfToken: current.session.csrfToken,
-        transaction,
-      }),
-    );
+    sendPage(res, 200, `Connect ${request.app.name}`, consentPage(consentPageInput(store, current.user, current.session.csrfToken, request, transaction)));
   });
 
   // The consent form's POST (RFC 6749 §10.12 CSRF; catalogue CONSENT-03..05, CONSENT-07: 303).

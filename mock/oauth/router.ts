@@ -4,6 +4,7 @@ import { methodNotAllowed } from "../http/error-handler.ts";
 import { authorizeRouter } from "./authorize.ts";
 import { ConsentTransactions } from "./consent-transactions.ts";
 import { corsForPublicClients } from "./cors.ts";
+import { routedAuthorizeRouter } from "./interaction.ts";
 import { loginRouter } from "./login.ts";
 import { metadataEndpoint } from "./metadata.ts";
 import { revokeEndpoint } from "./revoke.ts";
@@ -13,10 +14,11 @@ import { tokenEndpoint } from "./token-endpoint.ts";
 /** The OAuth side of the mock: login, authorize and consent, token, revocation, metadata. */
 export function oauthRouter(ctx: MockContext): Router {
   const router = express.Router();
-  const throttle = new AuthThrottle(ctx.store);
+  const throttle = new AuthThrottle(ctx.store, ctx.shape.throttleN);
 
   router.use(loginRouter(ctx));
-  router.use(authorizeRouter(ctx, new ConsentTransactions(ctx.store)));
+  // Shape interaction (mock/shape.ts): pages answered by /oauth/authorize itself, or routed through interaction pages.
+  router.use(ctx.shape.interaction === "routed" ? routedAuthorizeRouter(ctx) : authorizeRouter(ctx, new ConsentTransactions(ctx.store)));
 
   router.use(["/oauth/token", "/oauth/revoke"], corsForPublicClients(ctx.store));
   router.post("/oauth/token", tokenEndpoint(ctx, throttle));

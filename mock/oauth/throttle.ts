@@ -14,7 +14,11 @@ const PRUNE_TO = 9_000;
 export class AuthThrottle {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly store: Store) {
+  /** `limit` is the shape's throttleN (mock/shape.ts); THROTTLE_LIMIT by default. */
+  constructor(
+    private readonly store: Store,
+    private readonly limit: number = THROTTLE_LIMIT,
+  ) {
     store.onReset(() => this.failures.clear());
   }
 
@@ -38,8 +42,8 @@ export class AuthThrottle {
   /** Seconds to wait when this source is throttled for this client, else null. */
   retryAfter(clientId: string, source: string): number | null {
     const list = this.recent(this.key(clientId, source));
-    if (list.length < THROTTLE_LIMIT) return null;
-    const oldest = list[list.length - THROTTLE_LIMIT] ?? this.store.now();
+    if (list.length < this.limit) return null;
+    const oldest = list[list.length - this.limit] ?? this.store.now();
     return Math.max(1, Math.ceil((oldest + this.windowMs() - this.store.now()) / 1000));
   }
 
@@ -47,7 +51,7 @@ export class AuthThrottle {
     const key = this.key(clientId, source);
     const list = this.recent(key);
     list.push(this.store.now());
-    this.failures.set(key, list.slice(-THROTTLE_LIMIT));
+    this.failures.set(key, list.slice(-this.limit));
     if (this.failures.size > MAX_TRACKED) this.prune();
   }
 

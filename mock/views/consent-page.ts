@@ -9,6 +9,10 @@ export interface ConsentPageInput {
   readonly scopes: ReadonlyArray<{ readonly name: string; readonly description: string }>;
   readonly csrfToken: string;
   readonly transaction: string;
+  /** Where the form posts (default /oauth/consent); routed shapes post to the interaction. */
+  readonly action?: string;
+  /** Name of the hidden field carrying `transaction` (default "transaction"). */
+  readonly transactionField?: string;
 }
 
 /**
@@ -23,9 +27,9 @@ export function consentPage(input: ConsentPageInput): SafeHtml {
 <h2>It will be able to</h2>
 <ul id="scopes">${items}</ul>
 <p>After you decide, you will be sent back to <strong>${input.redirectHost}</strong>.</p>
-<form method="post" action="/oauth/consent">
+<form method="post" action="${input.action ?? "/oauth/consent"}">
 <input type="hidden" name="csrf_token" value="${input.csrfToken}">
-<input type="hidden" name="transaction" value="${input.transaction}">
+<input type="hidden" name="${input.transactionField ?? "transaction"}" value="${input.transaction}">
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </form>`;

@@ -3,8 +3,12 @@ import { type SafeHtml, html } from "./html.ts";
 export interface LoginPageInput {
   /** Double-submit login-CSRF token, also set as a cookie. */
   readonly loginCsrf: string;
-  /** Same-origin path to continue to after signing in. */
-  readonly returnTo: string;
+  /** Same-origin path to continue to after signing in (the standalone form's return_to). */
+  readonly returnTo?: string;
+  /** Where the form posts (default /login); routed shapes post to the interaction. */
+  readonly action?: string;
+  /** Further hidden fields (routed shapes: the interaction id). */
+  readonly hidden?: ReadonlyArray<readonly [string, string]>;
   readonly error?: string;
   readonly email?: string;
   /** Shown above the form when the login interrupts an authorization request. */
@@ -16,10 +20,11 @@ export function loginPage(input: LoginPageInput): SafeHtml {
   return html`<h1>Sign in to Pact</h1>
 ${input.appName ? html`<p>Sign in to continue to <strong>${input.appName}</strong>.</p>` : ""}
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ""}
-<form method="post" action="/login">
+<form method="post" action="${input.action ?? "/login"}">
 <input type="hidden" name="login_csrf" value="${input.loginCsrf}">
-<input type="hidden" name="return_to" value="${input.returnTo}">
-<label for="email">Email</label>
+${input.returnTo !== undefined ? html`<input type="hidden" name="return_to" value="${input.returnTo}">
+` : ""}${(input.hidden ?? []).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">
+`)}<label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" value="${input.email ?? ""}" required>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CAPABILITIES } from "../registry/types.ts";
+import { API_METHODS } from "./api-surface.ts";
 
 /** An absolute http(s) URL without fragment. */
 const httpUrl = z.string().refine((s) => {
@@ -60,6 +61,24 @@ export const RecipeSchema = z
   })
   .strict();
 
+/** The /v1 surface of the target (defaults: suites/targets/api-surface.ts, the mock's full surface). */
+export const ApiSchema = z
+  .object({
+    endpoints: z
+      .array(
+        z
+          .object({
+            method: z.enum(API_METHODS),
+            path: z.string().startsWith("/").describe('Path with {id} placeholders, e.g. "/v1/contacts/{id}"'),
+            scopes: z.array(z.string().min(1)).describe("Every scope the endpoint needs"),
+          })
+          .strict(),
+      )
+      .describe("The /v1 endpoints the target serves; default: the mock's full /v1 surface"),
+    objectPath: z.string().optional().describe('Where a single object sits in a response body: "" (top level, the default) or e.g. "data"'),
+  })
+  .strict();
+
 export const TargetFileSchema = z
   .object({
     $schema: z.string().optional(),
@@ -94,6 +113,7 @@ export const TargetFileSchema = z
       denyButton: "Deny",
       adminPath: "/admin/api-developers",
     }),
+    api: ApiSchema.optional().describe("The /v1 surface; default: the mock's full /v1 surface, objects at the top level"),
     capabilities: z
       .object({
         disable: z.array(z.enum(CAPABILITIES)).default([]).describe("Capabilities the kit must not use on this target"),
@@ -108,6 +128,7 @@ export type AppIdentity = z.infer<typeof AppSchema>;
 export type UserIdentity = z.infer<typeof UserSchema>;
 export type KitParams = z.infer<typeof KitParamsSchema>;
 export type Recipe = z.infer<typeof RecipeSchema>;
+export type ApiDescription = z.infer<typeof ApiSchema>;
 
 /** The JSON Schema published as suites/targets/target-file.schema.json. */
 export function targetFileJsonSchema(): Record<string, unknown> {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import { type PactMock, createPactMock } from "../../mock/app.ts";
+import { type PactMock, type PactMockOptions, createPactMock } from "../../mock/app.ts";
 import { type Clock, createManualClock } from "../../mock/clock.ts";
 
 export const PASSWORD = "pact-demo-password";
@@ -14,10 +14,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The mock on an ephemeral loopback port with a manual clock. */
-export async function startMock(): Promise<Harness> {
+/** The mock on an ephemeral loopback port with a manual clock (other options, e.g. `shape`, as given). */
+export async function startMock(options: Omit<PactMockOptions, "clock"> = {}): Promise<Harness> {
   const clock = createManualClock();
-  const mock = createPactMock({ clock });
+  const mock = createPactMock({ ...options, clock });
   const server = mock.app.listen(0, "127.0.0.1");
   await once(server, "listening");
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
