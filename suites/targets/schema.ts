@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CAPABILITIES } from "../registry/types.ts";
+import { API_METHODS } from "./api-surface.ts";
 
 /** An absolute http(s) URL without fragment. */
 const httpUrl = z.string().refine((s) => {
@@ -55,6 +56,25 @@ export const RecipeSchema = z
   })
   .strict();
 
+/** The /v1 surface (suites/targets/api-surface.ts); absent: the mock's. */
+export const ApiSchema = z
+  .object({
+    endpoints: z
+      .array(
+        z
+          .object({
+            method: z.enum(API_METHODS),
+            path: z.string().startsWith("/v1").describe('A path template, e.g. "/v1/contacts/{id}"'),
+            scopes: z.array(z.string().min(1)).describe("Every scope the endpoint needs"),
+          })
+          .strict(),
+      )
+      .min(1)
+      .describe("The /v1 endpoints this target serves (default: the mock's full /v1 surface). GET /v1/contacts with read:contacts is always added."),
+    objectPath: z.string().optional().describe('Where a single object sits in a response body: "" (top level, default) or e.g. "data"'),
+  })
+  .strict();
+
 export const TargetFileSchema = z
   .object({
     $schema: z.string().optional(),
@@ -78,6 +98,7 @@ export const TargetFileSchema = z
       })
       .strict(),
     apiKey: secret.optional().describe("KEY-A: a static API key of WS-A"),
+    api: ApiSchema.optional().describe("The /v1 surface: endpoints with the scopes each needs, and where a single object sits in a response"),
     scopes: z.array(z.string().min(1)).min(1).default(["read:contacts", "write:contacts", "read:deals", "write:deals"]).describe("The scope reference"),
     params: KitParamsSchema.default({ SKEW_S: 60, REVOKE_PROPAGATION_S: 5, ROTATION_GRACE_S: 0, CODE_TTL_MAX_S: 600, THROTTLE_N: 50 }),
     recipe: RecipeSchema.default({
@@ -103,6 +124,7 @@ export type AppIdentity = z.infer<typeof AppSchema>;
 export type UserIdentity = z.infer<typeof UserSchema>;
 export type KitParams = z.infer<typeof KitParamsSchema>;
 export type Recipe = z.infer<typeof RecipeSchema>;
+export type ApiSpec = z.infer<typeof ApiSchema>;
 
 /** The JSON Schema published as suites/targets/target-file.schema.json. */
 export function targetFileJsonSchema(): Record<string, unknown> {
