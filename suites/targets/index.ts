@@ -6,6 +6,7 @@ export * from "./target.ts";
 export * from "./schema.ts";
 export * from "./load.ts";
 export * from "./api-surface.ts";
+export * from "./identities.ts";
 export { fixtureTargetFile } from "./fixture-identities.ts";
 
 export interface TargetSelection {
