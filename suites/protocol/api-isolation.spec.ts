@@ -4,6 +4,7 @@ import { bearer, canonical, listAll, type ApiObject } from "../checks/api.ts";
 import { ccToken, createObject, openEveryScopeApp } from "../checks/api-objects.ts";
 import { tokens } from "../flows/tokens.ts";
 import type { UserIdentity } from "../targets/schema.ts";
+import { objectAt } from "../targets/api-surface.ts";
 
 interface Side {
   readonly name: string;
@@ -57,7 +58,7 @@ test.describe("API-10 Workspaces are isolated", () => {
           ensureStatus(del, [404, 403]);
           const reread = await client.get(path, { headers: bearer(other.token), label: `api: ${other.name} re-reads its contact` });
           ensureStatus(reread, 200);
-          ensure(canonical(reread.json()) === canonical(probe), `${other.name}'s contact ${probe.id} changed after the refused writes`);
+          ensure(canonical(objectAt(reread.json(), target.api.objectPath)) === canonical(probe), `${other.name}'s contact ${probe.id} changed after the refused writes`);
         });
       }
     }
@@ -98,12 +99,12 @@ test.describe("API-10 Workspaces are isolated", () => {
           ensureStatus(del, [404, 403]);
           const reread = await client.get(path, { headers: bearer(b.access_token), label: "api: WS-B member re-reads its deal" });
           ensureStatus(reread, 200);
-          ensure(canonical(reread.json()) === canonical(probe), `WS-B's deal ${probe.id} changed after the refused writes`);
+          ensure(canonical(objectAt(reread.json(), target.api.objectPath)) === canonical(probe), `WS-B's deal ${probe.id} changed after the refused writes`);
         });
       }
 
       if (bContact === undefined || aContact === undefined) return verdicts.skip("API-10", "WS-A or WS-B has no contact of its own to reference", "a WS-A deal cannot reference a WS-B contact");
-      const own = await createObject(client, tokA, "deals", aContact, "api: WS-A app creates a deal (setup)");
+      const own = await createObject(client, target.api, tokA, "deals", aContact, "api: WS-A app creates a deal (setup)");
       const ownPath = `/v1/deals/${encodeURIComponent(own)}`;
       const nowhere = `kit-no-such-contact-${process.pid}-${Date.now().toString(36)}`;
       const deal = (contactId: string) => ({ title: "Kit Cross Reference", amount: 100, stage: "lead", contact_id: contactId });
@@ -126,7 +127,7 @@ test.describe("API-10 Workspaces are isolated", () => {
         ensure(res.status >= 400 && res.status < 500, `answered ${res.status}, expected a refusal like the control's ${patchControl.status}`);
         const reread = await client.get(ownPath, { headers: bearer(tokA), label: "api: WS-A app re-reads its deal" });
         ensureStatus(reread, 200);
-        ensure(canonical(reread.json()) === canonical(original.json()), `deal ${own} changed after the refused PATCH`);
+        ensure(canonical(objectAt(reread.json(), target.api.objectPath)) === canonical(objectAt(original.json(), target.api.objectPath)), `deal ${own} changed after the refused PATCH`);
       });
     } finally {
       await every.close();
