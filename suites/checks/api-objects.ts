@@ -1,6 +1,8 @@
 import { AdminSession } from "../flows/admin.ts";
 import { clientCredentials } from "../flows/tokens.ts";
 import type { ProtocolClient } from "../http/client.ts";
+import type { HttpResponse } from "../http/response.ts";
+import { objectAt, objectId, type ApiSurface } from "../targets/api-surface.ts";
 import type { AppIdentity } from "../targets/schema.ts";
 import type { Target } from "../targets/target.ts";
 import { bearer, listItems } from "./api.ts";
@@ -14,17 +16,22 @@ import { ensure, ensureStatus } from "./http.ts";
 
 export type Resource = "contacts" | "deals";
 
+/** Resources whose object fields the kit knows (the doc's contacts and deals). */
+export function knownResource(r: string): r is Resource {
+  return r === "contacts" || r === "deals";
+}
+
 let serial = 0;
 
-/** A name no other run uses. */
+/** A name no other run uses: it doubles as the marker that finds the object again on a shared server. */
 export function uniqueName(prefix = "Kit"): string {
   serial += 1;
-  return `${prefix} ${process.pid}-${serial}`;
+  return `${prefix} ${process.pid}-${Date.now().toString(36)}-${serial}`;
 }
 
 function uniqueEmail(tag: string): string {
   serial += 1;
-  return `${tag}-${process.pid}-${serial}@example.test`;
+  return `${tag}-${process.pid}-${Date.now().toString(36)}-${serial}@example.test`;
 }
 
 /** The body of `POST /v1/<r>`; a deal needs the id of a contact of the same workspace. */
@@ -46,17 +53,24 @@ export async function ccToken(client: ProtocolClient, app: AppIdentity, scope: r
   return body.access_token;
 }
 
-/** Creates an object with `token` (which must hold write:<r>) from `body` and returns the id of the answer. */
-export async function createObject(client: ProtocolClient, token: string, r: Resource, contactId: string, label: string, body: Record<string, unknown> = createBody(r, contactId)): Promise<string> {
+/** The single object of a response, found at the target file's `objectPath` ("" or e.g. "data"). */
+export function singleObject(res: HttpResponse, api: Pick<ApiSurface, "objectPath">, what: string): Record<string, unknown> {
+  const obj = objectAt(res.jsonOrUndefined(), api.objectPath);
+  ensure(obj !== null && typeof obj === "object" && !Array.isArray(obj), `${what} holds no JSON object${api.objectPath === "" ? "" : ` at "${api.objectPath}"`} (objectPath of the target file)`);
+  return obj as Record<string, unknown>;
+}
+
+/** Creates an object with `token` (which must hold write:<r>) from `body` and returns the id of the answer (at `objectPath`). */
+export async function createObject(client: ProtocolClient, api: Pick<ApiSurface, "objectPath">, token: string, r: Resource, contactId: string, label: string, body: Record<string, unknown> = createBody(r, contactId)): Promise<string> {
   const res = await client.send({ method: "POST", url: `/v1/${r}`, json: body, headers: bearer(token), label });
   ensureStatus(res, [200, 201]);
-  const id = (res.json() as { id?: unknown }).id;
-  ensure(typeof id === "string" && id !== "", `the created ${r.slice(0, -1)} has no id`);
+  const id = objectId(res.jsonOrUndefined(), api.objectPath);
+  ensure(id !== undefined, `the created ${r.slice(0, -1)} has no id${api.objectPath === "" ? "" : ` at "${api.objectPath}"`} (objectPath of the target file)`);
   return id;
 }
 
 /** The first object of a collection, or undefined when it is empty. */
-export async function firstId(client: ProtocolClient, token: string, r: Resource, label: string): Promise<string | undefined> {
+export async function firstId(client: ProtocolClient, token: string, r: string, label: string): Promise<string | undefined> {
   const res = await client.get(`/v1/${r}`, { query: [["limit", "1"]], headers: bearer(token), label });
   ensureStatus(res, 200);
   return listItems(res)[0]?.id;

@@ -49,11 +49,20 @@ function insertBeforeLastSegment(path: string, insert: string): string {
   return at < 0 ? `${insert}${path}` : `${path.slice(0, at)}${insert}${path.slice(at)}`;
 }
 
+/** The authority with its host upper-cased; userinfo and port keep their case. */
+function upperHost(authority: string): string {
+  const at = authority.lastIndexOf("@");
+  const userinfo = at < 0 ? "" : authority.slice(0, at + 1);
+  const hostPort = authority.slice(at + 1);
+  const m = /^(\[[^\]]*\]|[^:]*)(.*)$/s.exec(hostPort) as RegExpExecArray;
+  return `${userinfo}${(m[1] as string).toUpperCase()}${m[2] as string}`;
+}
+
 export const MUTATIONS = {
   /** https://client.test/cb/ */
   trailingSlash: onParts((p) => ({ ...p, path: `${p.path}/` })),
-  /** https://CLIENT.test/cb */
-  hostCase: onParts((p) => ({ ...p, authority: p.authority.toUpperCase() })),
+  /** https://CLIENT.test/cb (the host only: a host without letters, 127.0.0.1, has no case to change) */
+  hostCase: onParts((p) => ({ ...p, authority: upperHost(p.authority) })),
   /** https://client.test/CB */
   pathCase: onParts((p) => ({ ...p, path: p.path.toUpperCase() })),
   /** HTTPS://client.test/cb */
@@ -127,6 +136,26 @@ export interface Mutated {
 
 export function applyMutations(uri: string, m: Mutated): string {
   return m.ops.reduce((u, op) => MUTATIONS[op](u, m.k), uri);
+}
+
+/**
+ * The mutations that change `uri` (as a string): an operator that leaves it identical (host case
+ * on 127.0.0.1, path case on a path without letters) is no mutation of that URI, and expecting
+ * the unchanged URI to be refused would be wrong.
+ */
+export function effectiveMutations(uri: string, names: readonly MutationName[] = CATALOGUE_MUTATIONS, k = 0): MutationName[] {
+  return names.filter((op) => MUTATIONS[op](uri, k) !== uri);
+}
+
+/** The operators of `names` that leave `uri` unchanged (reported, never checked). */
+export function identityMutations(uri: string, names: readonly MutationName[] = CATALOGUE_MUTATIONS, k = 0): MutationName[] {
+  return names.filter((op) => MUTATIONS[op](uri, k) === uri);
+}
+
+/** A composition is a mutation of `uri` only when its result differs from every URI in `accepted`. */
+export function isMutationOf(uri: string, m: Mutated, accepted: ReadonlySet<string> = new Set([uri])): boolean {
+  const u = applyMutations(uri, m);
+  return u !== uri && !accepted.has(u);
 }
 
 /** Random compositions of 1–4 operators. */

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { Level } from "../registry/types.ts";
 import { conformanceCommand } from "../report/reproduce.ts";
 import { readRunOptions, type RunOptions } from "./run-options.ts";
-import type { Verdicts } from "./verdicts.ts";
+import { CheckError, type Verdicts } from "./verdicts.ts";
 
 export interface PropertyOptions<T> {
   /** Examples; default 100 for HTTP-only properties (cap CODE properties at 20–50, spec §0.5). */
@@ -57,6 +57,8 @@ export async function checkProperty<T>(
       if (!details.failed) return;
       const path = details.counterexamplePath ?? "0";
       replay = replayCommand(id, details.seed, path, run);
+      // An example that could not be judged (a precondition it checks itself) makes the property `error`, not failed (§0.1).
+      if (details.errorInstance instanceof CheckError) throw new CheckError(`${details.errorInstance.reason} (example ${fc.stringify(details.counterexample?.[0])}; ${replay})`);
       const cause = details.errorInstance instanceof Error ? details.errorInstance.message : "predicate returned false";
       throw new Error(
         `property failed after ${details.numRuns} run(s) (${details.numShrinks} shrinks)\n` +

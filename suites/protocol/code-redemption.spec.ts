@@ -15,6 +15,7 @@ import {
 import { exchangeCode, refresh } from "../flows/tokens.ts";
 import type { IssuedCode } from "../flows/code-factory.ts";
 import { TransportError } from "../http/client.ts";
+import { crossClientMissing, crossClientPairs, describeApp } from "../targets/identities.ts";
 import type { HttpResponse } from "../http/response.ts";
 
 function tokenOf(res: HttpResponse, name: "access_token" | "refresh_token"): string {
@@ -200,23 +201,26 @@ test.describe("CODE-04 A code lives at most 10 minutes", () => {
 });
 
 test.describe("CODE-05 A code is bound to its client", () => {
-  test("a CONF code redeemed by CONF2 with valid credentials gives invalid_grant", { tag: tags("CODE-05"), annotation: [...reqs("CODE-05"), ...needs("code", "http", "multi")] }, async ({ client, target, codeFactory, verdicts }) => {
-    const { conf, conf2 } = target.apps;
-    if (!conf2) return verdicts.skip("CODE-05", "the target file names no CONF2");
-    const issued = await codeFactory.issue({ client: conf });
-    await verdicts.check("CODE-05", "CONF2 (Basic, its own secret) redeeming CONF's code gets 400 invalid_grant (RFC 6749 §4.1.3)", async () => {
-      const form: Array<[string, string]> = [["grant_type", "authorization_code"], ["code", issued.code], ["redirect_uri", issued.redirectUri], ["code_verifier", issued.verifier]];
-      ensureTokenError(await postToken(client, form, "token: CONF code by CONF2", basicHeader(conf2)), ["invalid_grant"]);
-    });
-  });
-
-  test("a SPA code redeemed with CLI's client_id gives invalid_grant", { tag: tags("CODE-05"), annotation: [...reqs("CODE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
-    const { spa, cli } = target.apps;
-    if (!cli) return verdicts.skip("CODE-05", "the target file names no CLI app");
-    const issued = await codeFactory.issue({ client: spa });
-    await verdicts.check("CODE-05", "SPA's code with client_id=CLI, right verifier and redirect_uri, gets 400 invalid_grant", async () => {
-      ensureTokenError(await postToken(client, codeRequestPairs(issued, cli.clientId), "token: SPA code by CLI"), ["invalid_grant"]);
-    });
+  /**
+   * The catalogue's pairs (CONF's code by CONF2, SPA's by CLI) stand for any two clients: every
+   * ordered pair of distinct apps the target file names, the presenter authenticated as itself
+   * (Basic for a confidential app, client_id for a public one) with the owner's verifier and
+   * redirect_uri, so that only the client differs.
+   */
+  test("a code of one app redeemed by another, authenticated as itself, gives invalid_grant (every ordered pair of named apps)", { tag: tags("CODE-05"), annotation: [...reqs("CODE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
+    const missing = crossClientMissing(target.apps);
+    if (missing !== null) return verdicts.skip("CODE-05", missing, "a code redeemed by another client");
+    for (const { owner, presenter } of crossClientPairs(target.apps)) {
+      const issued = await verdicts.precondition(`a code of ${describeApp(owner)}`, () => codeFactory.issue({ client: owner.app }), ["CODE-05"]);
+      await verdicts.check("CODE-05", `${describeApp(owner)}'s code redeemed by ${describeApp(presenter)} (${presenter.app.clientSecret ? "Basic, its own secret" : "its client_id"}; right verifier and redirect_uri) gets 400 invalid_grant (RFC 6749 §4.1.3)`, async () => {
+        const form: Array<[string, string]> = [["grant_type", "authorization_code"], ["code", issued.code], ["redirect_uri", issued.redirectUri], ["code_verifier", issued.verifier]];
+        const res = presenter.app.clientSecret
+          ? await postToken(client, form, `token: ${owner.role} code by ${presenter.role}`, basicHeader(presenter.app))
+          : await postToken(client, codeRequestPairs(issued, presenter.app.clientId), `token: ${owner.role} code by ${presenter.role}`);
+        ensure(res.status !== 200, `${presenter.app.clientId} obtained tokens with a code issued to ${owner.app.clientId}`);
+        ensureTokenError(res, ["invalid_grant"]);
+      });
+    }
   });
 
   test("a CONF code sent with client_id=CONF and no secret gives 401 invalid_client", { tag: tags("CODE-05"), annotation: [...reqs("CODE-05"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {

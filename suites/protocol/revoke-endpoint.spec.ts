@@ -18,6 +18,7 @@ import { ensureWellFormedTokenError } from "../checks/token.ts";
 import { findChallenge } from "../http/www-authenticate.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { ProtocolClient } from "../http/client.ts";
+import { ensureLiveBefore } from "../checks/liveness.ts";
 
 /** POST /oauth/revoke with exactly these pairs and headers (RFC 7009 §2.1). */
 function revokeRaw(client: ProtocolClient, form: Array<[string, string]>, headers: Array<[string, string]>, label: string): Promise<HttpResponse> {
@@ -112,6 +113,8 @@ test.describe("REVOKE-05 token_type_hint is only a hint", () => {
       async ({ hint: h, kind: k }) => {
         const g = await freshGrant(client, codeFactory, app);
         const token = k === "access" ? g.access : g.refresh;
+        // A revoked access token seen dead shows the revocation only if it was live before.
+        if (k === "access") await ensureLiveBefore(client, g.access, "the fresh access token", "its revocation");
         ensureRevoked200(await revoke(client, app, token, { ...(h === null ? {} : { hint: h }), label: `revoke: ${k} token, hint ${h ?? "(absent)"}` }), `${k} token with hint ${h ?? "(absent)"}`);
         await withinPropagation(target, async () => {
           if (k === "access") ensureInvalidTokenChallenge(await callApi(client, g.access, "api: revoked access token"), `access token revoked with hint ${h ?? "(absent)"}`);

@@ -5,6 +5,8 @@ import { connectUrlTarget, startMockTarget, type Target } from "./target.ts";
 export * from "./target.ts";
 export * from "./schema.ts";
 export * from "./load.ts";
+export * from "./api-surface.ts";
+export * from "./identities.ts";
 export { fixtureTargetFile } from "./fixture-identities.ts";
 
 export interface TargetSelection {

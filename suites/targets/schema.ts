@@ -61,7 +61,7 @@ export const RecipeSchema = z
   })
   .strict();
 
-/** The /v1 surface of the target (defaults: suites/targets/api-surface.ts, the mock's full surface). */
+/** The /v1 surface (suites/targets/api-surface.ts); absent: the mock's. */
 export const ApiSchema = z
   .object({
     endpoints: z
@@ -69,13 +69,14 @@ export const ApiSchema = z
         z
           .object({
             method: z.enum(API_METHODS),
-            path: z.string().startsWith("/").describe('Path with {id} placeholders, e.g. "/v1/contacts/{id}"'),
+            path: z.string().startsWith("/v1").describe('A path template, e.g. "/v1/contacts/{id}"'),
             scopes: z.array(z.string().min(1)).describe("Every scope the endpoint needs"),
           })
           .strict(),
       )
-      .describe("The /v1 endpoints the target serves; default: the mock's full /v1 surface"),
-    objectPath: z.string().optional().describe('Where a single object sits in a response body: "" (top level, the default) or e.g. "data"'),
+      .min(1)
+      .describe("The /v1 endpoints this target serves (default: the mock's full /v1 surface). GET /v1/contacts with read:contacts is always added."),
+    objectPath: z.string().optional().describe('Where a single object sits in a response body: "" (top level, default) or e.g. "data"'),
   })
   .strict();
 
@@ -102,6 +103,7 @@ export const TargetFileSchema = z
       })
       .strict(),
     apiKey: secret.optional().describe("KEY-A: a static API key of WS-A"),
+    api: ApiSchema.optional().describe("The /v1 surface: endpoints with the scopes each needs, and where a single object sits in a response"),
     scopes: z.array(z.string().min(1)).min(1).default(["read:contacts", "write:contacts", "read:deals", "write:deals"]).describe("The scope reference"),
     params: KitParamsSchema.default({ SKEW_S: 60, REVOKE_PROPAGATION_S: 5, ROTATION_GRACE_S: 0, CODE_TTL_MAX_S: 600, THROTTLE_N: 50 }),
     recipe: RecipeSchema.default({
@@ -113,7 +115,6 @@ export const TargetFileSchema = z
       denyButton: "Deny",
       adminPath: "/admin/api-developers",
     }),
-    api: ApiSchema.optional().describe("The /v1 surface; default: the mock's full /v1 surface, objects at the top level"),
     capabilities: z
       .object({
         disable: z.array(z.enum(CAPABILITIES)).default([]).describe("Capabilities the kit must not use on this target"),
@@ -128,7 +129,7 @@ export type AppIdentity = z.infer<typeof AppSchema>;
 export type UserIdentity = z.infer<typeof UserSchema>;
 export type KitParams = z.infer<typeof KitParamsSchema>;
 export type Recipe = z.infer<typeof RecipeSchema>;
-export type ApiDescription = z.infer<typeof ApiSchema>;
+export type ApiSpec = z.infer<typeof ApiSchema>;
 
 /** The JSON Schema published as suites/targets/target-file.schema.json. */
 export function targetFileJsonSchema(): Record<string, unknown> {

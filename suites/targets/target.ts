@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { request } from "undici";
 import type { Capability } from "../registry/types.ts";
 import { CAPABILITIES } from "../registry/types.ts";
+import { apiSurface, type ApiSurface } from "./api-surface.ts";
 import type { AppIdentity, KitParams, Recipe, TargetFile, UserIdentity } from "./schema.ts";
 
 /** Server time control over the control API (`/__mock/clock`). */
@@ -26,6 +27,8 @@ export interface Target {
   readonly scopes: readonly string[];
   readonly params: KitParams;
   readonly recipe: Recipe;
+  /** The /v1 surface: the target file's `api`, or the mock's (api-surface.ts). */
+  readonly api: ApiSurface;
   readonly capabilities: ReadonlySet<Capability>;
   /** Why a capability is missing, or null when present. */
   missing(capability: Capability): string | null;
@@ -138,6 +141,7 @@ function buildTarget(
     scopes: file.scopes,
     params: file.params,
     recipe: file.recipe,
+    api: apiSurface(file.api),
     capabilities,
     missing: (c) => reasons.get(c) ?? null,
     clock: capabilities.has("clock") ? httpClock(baseUrl) : null,
