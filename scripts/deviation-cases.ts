@@ -11,8 +11,20 @@
 
 export interface Deviation {
   readonly name: string;
-  /** Catalogue IDs the deviation breaks; the first is its target. The kit runs the specs of these IDs. */
+  /**
+   * Catalogue IDs the deviation breaks; the first is its target. The kit runs the specs of these IDs
+   * (and of `mustNotFail` and `mustError`). Empty for a conformant behaviour the kit must accept.
+   */
   readonly requirementIds: readonly string[];
+  /**
+   * IDs that observe the same behaviour but do not own the clause it breaks (§0.1 "one owner per
+   * clause"): they must come out passed, not failed, warned or error.
+   */
+  readonly mustNotFail?: readonly string[];
+  /** IDs whose test cannot reach what it needs on this server: they must come out `error`, never failed (§0.1). */
+  readonly mustError?: readonly string[];
+  /** The profile the kit runs under (default pact). */
+  readonly profile?: "pact" | "rfc";
   readonly description: string;
   readonly file: string;
   /** Each `find` must occur exactly once in the file as it stands; edits apply in order. */
@@ -51,7 +63,8 @@ export const DEVIATIONS: readonly Deviation[] = [
   { name: "verifier-129-accepted", requirementIds: ["PKCE-09"], description: "A 129-character verifier redeems.", file: PKCE, edits: [["{43,128}$/", "{43,129}$/"]] },
   { name: "verifier-plus-slash-accepted", requirementIds: ["PKCE-09"], description: "Verifiers may hold + and / (standard base64).", file: PKCE, edits: [["const VERIFIER = /^[A-Za-z0-9._~-]", "const VERIFIER = /^[A-Za-z0-9._~+/-]"]] },
   { name: "challenge-44-accepted", requirementIds: ["PKCE-04"], description: "A 44-character S256 challenge is accepted.", file: PKCE, edits: [["{43}$/", "{43,44}$/"]] },
-  { name: "challenge-42-accepted", requirementIds: ["PKCE-04"], description: "A 42-character S256 challenge is accepted.", file: PKCE, edits: [["{43}$/", "{42,43}$/"]] },
+  // AUTHZ-08 and AUTHZ-11 run over PKCE-04's triggers but own only the state and the order of login and redirect.
+  { name: "challenge-42-accepted", requirementIds: ["PKCE-04"], mustNotFail: ["AUTHZ-08", "AUTHZ-11"], description: "A 42-character S256 challenge is accepted.", file: PKCE, edits: [["{43}$/", "{42,43}$/"]] },
   {
     name: "challenge-method-case-insensitive",
     requirementIds: ["PKCE-03"],
@@ -115,6 +128,8 @@ export const DEVIATIONS: readonly Deviation[] = [
   {
     name: "refresh-rotates-public-only",
     requirementIds: ["REFRESH-03"],
+    // RFC 6749 §6: the server MAY issue a new refresh token; handing back the presented one is not "echoing" a secret (TOKEN-04).
+    mustNotFail: ["TOKEN-04"],
     description: "Only public clients' refresh tokens rotate (the Pact profile rotates confidential ones too).",
     file: "mock/oauth/grants/refresh-token.ts",
     edits: [['const rotate = !store.faults.has("refresh-not-rotated");', 'const rotate = client.type === "public";']],
@@ -167,7 +182,7 @@ export const DEVIATIONS: readonly Deviation[] = [
   { name: "token-scope-omitted", requirementIds: ["TOKEN-01"], description: "Token responses leave out scope.", file: "mock/oauth/token-endpoint.ts", edits: [["      ...body,\n", "      ...body,\n      scope: undefined,\n"]] },
   { name: "unknown-grant-invalid-request", requirementIds: ["TOKEN-11"], description: "An unknown grant_type gets invalid_request, not unsupported_grant_type.", file: "mock/oauth/token-endpoint.ts", edits: [['TokenEndpointError("unsupported_grant_type"', 'TokenEndpointError("invalid_request"']] },
   { name: "token-duplicates-accepted", requirementIds: ["TOKEN-13"], description: "Repeated parameters at the token endpoint are accepted (the first wins).", file: "mock/oauth/oauth-form.ts", edits: [["if (repeated.length > 0) throw", "if (repeated.length > 99) throw"]] },
-  { name: "credentials-in-query-accepted", requirementIds: ["TOKEN-05"], description: "A code or client_secret in the token request's query is accepted.", file: "mock/oauth/oauth-form.ts", edits: [["if (inQuery.length > 0) throw", "if (inQuery.length > 99) throw"]] },
+  { name: "credentials-in-query-accepted", requirementIds: ["TOKEN-05"], description: "A code or client_secret in the token request's query is not refused: the server reads the body only and ignores the query copy.", file: "mock/oauth/oauth-form.ts", edits: [["if (inQuery.length > 0) throw", "if (inQuery.length > 99) throw"]] },
   {
     name: "bad-secret-echoed",
     requirementIds: ["TOKEN-14", "TOKEN-07"],
@@ -224,7 +239,7 @@ export const DEVIATIONS: readonly Deviation[] = [
       ["    const current = currentSession(ctx, req);\n    if (!current) {", "    const current = currentSession(ctx, req);\n    if (!current) validateAuthorizeRequest(params, target, ctx.faults);\n    if (!current) {"],
     ],
   },
-  { name: "authorize-duplicates-accepted", requirementIds: ["AUTHZ-09"], description: "Repeated scope, state or PKCE parameters at the authorization endpoint are accepted.", file: "mock/oauth/authorize-request.ts", edits: [["if (repeated.length > 0) throw", "if (repeated.length > 99) throw"]] },
+  { name: "authorize-duplicates-accepted", requirementIds: ["AUTHZ-09"], mustNotFail: ["AUTHZ-08", "AUTHZ-11"], description: "Repeated scope, state or PKCE parameters at the authorization endpoint are accepted.", file: "mock/oauth/authorize-request.ts", edits: [["if (repeated.length > 0) throw", "if (repeated.length > 99) throw"]] },
   { name: "state-trimmed", requirementIds: ["AUTHZ-07"], description: "state loses leading and trailing spaces.", file: "mock/oauth/authorize-request.ts", edits: [['params.get("state");', 'params.get("state")?.trim();']] },
   { name: "scope-case-insensitive", requirementIds: ["AUTHZ-06"], description: "Scope tokens are compared without case.", file: "mock/oauth/scope.ts", edits: [["const set = new Set(allowed);", "const set = new Set(allowed.map((s) => s.toLowerCase()));\n  requested = requested.map((s) => s.toLowerCase());"]] },
   { name: "response-type-token-accepted", requirementIds: ["AUTHZ-05"], description: "response_type=token proceeds like code.", file: "mock/oauth/authorize-request.ts", edits: [['if (responseType !== "code")', 'if (responseType !== "code" && responseType !== "token")']] },
@@ -325,6 +340,112 @@ export const DEVIATIONS: readonly Deviation[] = [
   { name: "cors-with-credentials", requirementIds: ["SEC-08"], description: "CORS answers allow credentials.", file: "mock/oauth/cors.ts", edits: [['res.set("Access-Control-Allow-Origin", origin);', 'res.set("Access-Control-Allow-Origin", origin);\n      res.set("Access-Control-Allow-Credentials", "true");']] },
   { name: "cors-any-origin", requirementIds: ["SEC-08"], description: "CORS allows any origin.", file: "mock/oauth/cors.ts", edits: [['const allowed = typeof origin === "string" && allowedCorsOrigins(store).has(origin);', 'const allowed = typeof origin === "string";']] },
   { name: "cors-wildcard", requirementIds: ["SEC-08"], description: "CORS answers Access-Control-Allow-Origin: * to registered origins.", file: "mock/oauth/cors.ts", edits: [['res.set("Access-Control-Allow-Origin", origin);', 'res.set("Access-Control-Allow-Origin", "*");']] },
+
+  // ---- one owner per clause (§0.1): the deviation fails its owner and no bystander ----
+  {
+    name: "error-redirect-in-fragment",
+    requirementIds: ["AUTHZ-05"],
+    mustNotFail: ["AUTHZ-08", "AUTHZ-11"],
+    description: "unsupported_response_type is sent back in the fragment, with the exact state (§0.4: the query under the Pact profile).",
+    file: "mock/http/error-handler.ts",
+    edits: [["res.set(PAGE_SECURITY_HEADERS).redirect(err.status, appendQuery(err.redirectUri, params));", 'res.set(PAGE_SECURITY_HEADERS).redirect(err.status, err.error === "unsupported_response_type" ? `${err.redirectUri.split("#")[0]}#${new URLSearchParams(params).toString()}` : appendQuery(err.redirectUri, params));']],
+  },
+  {
+    name: "unsupported-response-type-as-invalid-request",
+    requirementIds: ["AUTHZ-05"],
+    mustNotFail: ["AUTHZ-08", "AUTHZ-11"],
+    description: "An unsupported response_type gets error=invalid_request (with the state, after login) instead of unsupported_response_type.",
+    file: "mock/oauth/authorize-request.ts",
+    edits: [['throw fail("unsupported_response_type", "Only response_type=code is supported.");', 'throw fail("invalid_request", "Only response_type=code is supported.");']],
+  },
+  {
+    name: "expires-in-3599",
+    requirementIds: ["TOKEN-04"],
+    mustNotFail: ["REFRESH-01"],
+    description: "Every successful token response says expires_in 3599.",
+    file: "mock/oauth/token-endpoint.ts",
+    edits: [["      ...body,\n", '      ...body,\n      ...(typeof body.expires_in === "number" ? { expires_in: 3599 } : {}),\n']],
+  },
+  {
+    name: "code-replay-invalid-request",
+    requirementIds: ["CODE-01"],
+    // CODE-03: "the kit asserts only that there is at most one success".
+    mustNotFail: ["CODE-03"],
+    description: "A code that already produced tokens gets 400 invalid_request, not invalid_grant, so the losers of a race do too.",
+    file: "mock/oauth/grants/authorization-code.ts",
+    edits: [['throw invalidGrant("The authorization code was already used.");', 'throw new TokenEndpointError("invalid_request", "The authorization code was already used.");']],
+  },
+  {
+    name: "invalid-client-401-without-challenge",
+    requirementIds: ["TOKEN-07"],
+    mustNotFail: ["TOKEN-09", "TOKEN-10", "REFRESH-07", "CC-01", "REVOKE-06"],
+    description: "invalid_client comes with 401 but no WWW-Authenticate challenge, at the token and revocation endpoints.",
+    file: "mock/http/error-handler.ts",
+    edits: [['  if (err.status === 401) res.set("WWW-Authenticate", BASIC_CHALLENGE);\n', ""]],
+  },
+  {
+    name: "revoked-refresh-token-401",
+    requirementIds: ["REVOKE-03"],
+    mustNotFail: ["REVOKE-05"],
+    description: "A refresh with a revoked refresh token is refused with 401 invalid_grant instead of 400.",
+    file: "mock/oauth/grants/refresh-token.ts",
+    edits: [["  if (token.expiresAt <= store.now() || !store.grantIsLive(grant))", '  if (grant.revokedAt !== null) throw new TokenEndpointError("invalid_grant", "The refresh token was revoked.", 401);\n  if (token.expiresAt <= store.now() || !store.grantIsLive(grant))']],
+  },
+  {
+    name: "code-exchange-unavailable",
+    requirementIds: ["TOKEN-01"],
+    // SEC-02 needs an access token to look for in URLs: without one it could not judge (§0.1), it did not fail.
+    mustError: ["SEC-02"],
+    description: "Every authorization_code exchange is refused with invalid_grant, so no access token is ever issued by that grant.",
+    file: "mock/oauth/grants/authorization-code.ts",
+    edits: [['throw invalidGrant("The authorization code was already used.");\n  }\n', 'throw invalidGrant("The authorization code was already used.");\n  }\n  throw invalidGrant("Code redemption is unavailable.");\n']],
+  },
+  { name: "cc-public-client-403", requirementIds: ["CC-03"], description: "A public client asking for client_credentials gets 403 unauthorized_client (the Pact profile says 400).", file: "mock/oauth/token-endpoint.ts", edits: [['throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");', 'throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.", 403 as 400);']] },
+
+  // ---- conformant behaviours the kit must accept (no target ID) ------------------------------
+  {
+    name: "cc-public-client-403-rfc",
+    requirementIds: [],
+    mustNotFail: ["CC-03"],
+    profile: "rfc",
+    description: "Under --profile rfc: a public client asking for client_credentials gets 403 unauthorized_client, an OAuth error without a token (CC-03 accepts it).",
+    file: "mock/oauth/token-endpoint.ts",
+    edits: [['throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.");', 'throw new TokenEndpointError("unauthorized_client", "client_credentials is only for confidential clients.", 403 as 400);']],
+  },
+  {
+    name: "credentials-in-query-ignored-rfc",
+    requirementIds: [],
+    mustNotFail: ["TOKEN-05"],
+    profile: "rfc",
+    description: "Under --profile rfc: a code, client_secret or refresh_token copied into the query beside valid body or Basic credentials is ignored; the server answers from the body (RFC 6749 §2.3.1 forbids tokens obtained through the URL).",
+    file: "mock/oauth/oauth-form.ts",
+    edits: [["if (inQuery.length > 0) throw", "if (inQuery.length > 99) throw"]],
+  },
+  {
+    name: "refresh-rotates-public-only-rfc",
+    requirementIds: [],
+    mustNotFail: ["REFRESH-03", "TOKEN-04"],
+    profile: "rfc",
+    description: "Under --profile rfc: a confidential client's refresh hands back the presented refresh token (RFC 6749 §6 allows it; rotation for confidential clients is PACT-PROFILE).",
+    file: "mock/oauth/grants/refresh-token.ts",
+    edits: [['const rotate = !store.faults.has("refresh-not-rotated");', 'const rotate = client.type === "public";']],
+  },
+  {
+    name: "public-basic-empty-password-refused",
+    requirementIds: [],
+    mustNotFail: ["REG-03"],
+    description: "HTTP Basic with the public client's id and an empty password is taken as a presented (wrong) secret and refused with 401 invalid_client; the catalogue states only the empty client_secret= in the body.",
+    file: "mock/oauth/client-auth.ts",
+    edits: [['secret: basic.secret === "" ? undefined : basic.secret, method: "basic"', 'secret: basic.secret, method: "basic"']],
+  },
+  {
+    name: "refresh-scope-whitespace-lenient",
+    requirementIds: [],
+    mustNotFail: ["REFRESH-06"],
+    description: "A refresh scope with stray white space (leading, trailing, doubled, tab) is read as its tokens and granted when within the grant; REFRESH-06 states only widening.",
+    file: "mock/oauth/scope.ts",
+    edits: [["  if (!SCOPE_PARAM.test(value)) return { ok: false, reason: \"malformed\" };\n  return { ok: true, scopes: [...new Set(value.split(\" \"))] };", "  const lenient = value.trim().split(/\\s+/).join(\" \");\n  if (!SCOPE_PARAM.test(lenient)) return { ok: false, reason: \"malformed\" };\n  return { ok: true, scopes: [...new Set(lenient.split(\" \"))] };"]],
+  },
 ];
 
 /** The file's text with the deviation's edits applied; throws unless each `find` occurs exactly once when its turn comes. */

@@ -213,6 +213,31 @@ export function ensureErrorRedirect(res: HttpResponse, exp: ErrorRedirectExpecta
   return params;
 }
 
+/**
+ * The response parameters of an error redirect to `redirectUri`, wherever they are (query, else
+ * fragment), or null when `res` is not one: not a 302/303 to that URI, or no `error` parameter.
+ * For entries that observe an error redirect without owning its shape (AUTHZ-08 owns the state,
+ * AUTHZ-11 the order of login and redirect): where the error sits and which code it names are
+ * AUTHZ-05's, -06's, -09's and PKCE-01..04's clauses (catalogue §0.1).
+ */
+export function errorRedirectParams(res: HttpResponse, redirectUri: string): { params: URLSearchParams; where: "query" | "fragment"; hasCode: boolean } | null {
+  if (res.status !== 302 && res.status !== 303) return null;
+  const loc = res.location;
+  if (loc === undefined) return null;
+  let split: ClientRedirect;
+  try {
+    split = splitClientRedirect(loc, redirectUri);
+  } catch {
+    return null;
+  }
+  const inQuery = new URLSearchParams(split.added);
+  const inFragment = new URLSearchParams(split.fragment);
+  const hasCode = inQuery.has("code") || inFragment.has("code");
+  if (inQuery.has("error")) return { params: inQuery, where: "query", hasCode };
+  if (inFragment.has("error")) return { params: inFragment, where: "fragment", hasCode };
+  return null;
+}
+
 /** Both values when short; lengths and the first differing character when long. */
 function describeStateChange(sent: string, got: string | null): string {
   if (got === null || sent.length + got.length <= 160) return `sent ${JSON.stringify(sent)}, got ${JSON.stringify(got)}`;

@@ -1,6 +1,7 @@
 import type { HttpResponse } from "../http/response.ts";
 import type { Target } from "../targets/target.ts";
 import { validateResponse, type SchemaKind } from "../schemas/index.ts";
+import { CheckError, CheckSkipped } from "../harness/verdicts.ts";
 
 /**
  * Small reusable checks in the style "ensure …": each throws an Error whose message says what
@@ -79,4 +80,17 @@ export async function eventually(seconds: number, fn: () => Promise<unknown>): P
 /** `eventually` within REVOKE_PROPAGATION_S, the longest a revocation may take to be enforced everywhere (catalogue §0.3, AMB-13). */
 export function withinPropagation(target: Target, fn: () => Promise<unknown>): Promise<void> {
   return eventually(target.params.REVOKE_PROPAGATION_S, fn);
+}
+
+/**
+ * Runs what a check needs before it can judge anything (a code, a grant, a token). When that throws,
+ * the check could not judge: `error`, never a failure of the entry being checked (catalogue §0.1).
+ */
+export async function needed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof CheckError || e instanceof CheckSkipped) throw e;
+    throw new CheckError(`${what} could not be obtained: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

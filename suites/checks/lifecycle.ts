@@ -8,7 +8,8 @@ import { refresh, tokens, type ClientAuth } from "../flows/tokens.ts";
 import type { Target } from "../targets/target.ts";
 import type { AppIdentity } from "../targets/schema.ts";
 import type { TokenSuccess } from "../schemas/index.ts";
-import { ensure, ensureJsonContentType, ensureNot5xx, ensureSchema, ensureStatus, ensureTokenError, sameSet } from "./http.ts";
+import { CheckError } from "../harness/verdicts.ts";
+import { ensure, ensureJsonContentType, ensureNot5xx, ensureSchema, ensureStatus, ensureTokenError, needed, sameSet } from "./http.ts";
 export { withinPropagation } from "./http.ts";
 
 /**
@@ -101,12 +102,12 @@ export function errorCode(res: HttpResponse): string {
 }
 
 /**
- * RFC 6749 §5.2 invalid_client: 401 with a WWW-Authenticate challenge (RFC 9110 §15.5.2) when
- * `statuses` allows 401; 400 (tolerated alternative) needs no challenge.
+ * RFC 6749 §5.2 invalid_client with one of `statuses`. The WWW-Authenticate challenge of a 401 is
+ * TOKEN-07's clause (RFC 6749 §5.2, RFC 9110 §15.5.2): the entries that use this helper observe
+ * invalid_client without owning its challenge, so they do not judge it (catalogue §0.1).
  */
 export function ensureInvalidClient(res: HttpResponse, statuses: readonly number[] = [401]): void {
   ensureTokenError(res, ["invalid_client"], statuses);
-  if (res.status === 401) ensure(res.challenges().length > 0, "401 invalid_client without WWW-Authenticate (RFC 9110 §15.5.2)");
 }
 
 /** RFC 7009 §2.2: the revocation response is 200; the body carries nothing the kit reads. */
@@ -132,8 +133,9 @@ export interface Grant {
 
 /** A fresh code for `app` (member consent by default), exchanged; throws FlowError when no refresh token comes back. */
 export async function freshGrant(client: ProtocolClient, codes: CodeFactory, app: AppIdentity, opts: Omit<IssueOptions, "client"> = {}): Promise<Grant> {
-  const set = await tokens(client, codes, { ...opts, client: app });
-  if (typeof set.refresh_token !== "string") throw new FlowError(`code exchange for ${app.clientId} returned no refresh_token`, set.response);
+  // A grant is what the checks of REFRESH, REVOKE, API... start from, never their subject: without one they could not judge (§0.1).
+  const set = await needed(`a grant (code and tokens) for ${app.clientId}`, () => tokens(client, codes, { ...opts, client: app }));
+  if (typeof set.refresh_token !== "string") throw new CheckError(`code exchange for ${app.clientId} returned no refresh_token`);
   const scope = typeof set.scope === "string" ? scopeTokens(set.scope) : scopeTokens(set.issued.scope);
   return { app, access: set.access_token, refresh: set.refresh_token, scope };
 }

@@ -1,6 +1,6 @@
 import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
-import { ensure, ensureStatus, ensureTokenError } from "../checks/http.ts";
+import { ensure, ensureStatus, ensureTokenError, needed } from "../checks/http.ts";
 import { ensureBearerAccepted, ensureSecretAbsent, estimateEntropy, maxSharedBeyondPrefix } from "../checks/admin.ts";
 import { AdminSession, type AppType } from "../flows/admin.ts";
 import { clientCredentials, exchangeCode, type CodeFactory } from "../flows/index.ts";
@@ -120,7 +120,7 @@ async function expectAcceptedVerbatim(admin: AdminSession, c: UriCase): Promise<
 }
 
 async function publicCode(client: ProtocolClient, codeFactory: CodeFactory, app: AppIdentity) {
-  return codeFactory.issue({ client: app, scope: app.scopes.join(" ") });
+  return needed(`a code for ${app.clientId}`, () => codeFactory.issue({ client: app, scope: app.scopes.join(" ") }));
 }
 
 async function registerVerdict(verdicts: Verdicts, name: string, fn: () => Promise<void>) {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { test, reqs, needs, tags } from "../harness/index.ts";
+import { CheckError, test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
 import { authorizeRequest, decide, isConsentPage, sendAuthorize, setParam } from "../checks/authz.ts";
 import { AdminSession } from "../flows/admin.ts";
@@ -81,13 +81,15 @@ test.describe("SEC-02 tokens and secrets never travel in URLs", () => {
       });
     }
     await verdicts.check("SEC-02", "no Location, Refresh, link or form action the target sent carries an access token, refresh token, client secret or API key (RFC 6750 §5.3)", () => {
-      ensure(secrets.some(([k]) => k === "access_token"), "no access token was obtained to look for");
+      // Whatever secrets were obtained are looked for first: a leak of one is a failure either way.
       for (const ex of journal.all()) {
         for (const url of urlsOf(ex)) {
           const hit = secrets.find(([, s]) => s.length >= 8 && containsSecret(url, s));
           ensure(!hit, `${ex.method} ${new URL(ex.url).pathname} → ${ex.status} sends a URL containing a ${hit?.[0]} (#${fingerprint(hit?.[1] ?? "")})`);
         }
       }
+      // Without an access token the check could not look for one: a missing precondition, not a failure (§0.1).
+      if (!secrets.some(([k]) => k === "access_token")) throw new CheckError("no access token was obtained (no code, or the exchange failed), so none could be looked for in URLs");
     });
   });
 
@@ -102,7 +104,8 @@ test.describe("SEC-02 tokens and secrets never travel in URLs", () => {
     const issued = await codeFactory.issue({ client: conf });
     const tok = (await exchangeCode(client, conf, issued)).jsonOrUndefined() as { access_token?: string } | undefined;
     if (!tok?.access_token) {
-      verdicts.skip("SEC-02", "no access token could be obtained for CONF", "an access token in the query is not accepted");
+      // A missing precondition (§0.1): the remaining checks could not be judged.
+      verdicts.error("SEC-02", "could not judge: no access token could be obtained for CONF", "the revocation endpoint and the API refuse credentials in the query");
       return;
     }
     const at = tok.access_token;

@@ -1,6 +1,6 @@
 import { test, reqs, needs, tags } from "../harness/index.ts";
 import { checkProperty, fc } from "../harness/property.ts";
-import { ensureTokenError } from "../checks/http.ts";
+import { ensureTokenError, needed } from "../checks/http.ts";
 import { basicHeader, codeRequestPairs, describeSecret, ensureNoTokens, ensureTokenSuccess, postToken, type TokenBody } from "../checks/token.ts";
 import { AdminSession } from "../flows/admin.ts";
 import { exchangeCode } from "../flows/tokens.ts";
@@ -59,7 +59,7 @@ test.describe("TOKEN-12 A bad code gives invalid_grant", () => {
     if (!cli) verdicts.skip("TOKEN-12", "the target file names no CLI app", "a code issued to another client gives invalid_grant");
     else {
       await verdicts.check("TOKEN-12", "a code issued to another client gives 400 invalid_grant (CODE-05)", async () => {
-        const other = await codeFactory.issue({ client: spa });
+        const other = await needed("a SPA code", () => codeFactory.issue({ client: spa }));
         ensureTokenError(await postToken(client, codeRequestPairs(other, cli.clientId), "token: SPA code by CLI"), ["invalid_grant"]);
       });
     }
