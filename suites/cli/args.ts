@@ -152,3 +152,21 @@ export function planPacing(args: CliArgs, sharedState: boolean, defaultWorkers: 
     rps: rps === undefined ? undefined : rps / workers,
   };
 }
+
+/**
+ * Requests a full protocol run sends through the protocol client, measured against the in-process
+ * mock (12,572 at commit 991d1ef, seed 20261129); a live target sends about as many.
+ */
+export const PROTOCOL_RUN_REQUESTS = 12_600;
+
+/**
+ * A rough lower bound on a paced run's duration, said up front: the protocol suite's requests at
+ * the run's --rps. Null when unpaced by rate, or when --grep selects an unknown share of the tests.
+ */
+export function pacedDurationEstimate(args: CliArgs, pacing: Pacing): string | null {
+  if (pacing.rps === undefined || args.grep !== undefined || args.project === "browser") return null;
+  const rps = pacing.rps * pacing.workers;
+  const shards = args.shard ? Number(args.shard.split("/")[1]) : 1;
+  const minutes = Math.ceil(PROTOCOL_RUN_REQUESTS / shards / rps / 60);
+  return `about ${PROTOCOL_RUN_REQUESTS.toLocaleString("en-US")} requests${shards > 1 ? ` over ${shards} shards` : ""} at ${Number(rps.toFixed(3))}/s: at least ${minutes} min${args.project === "all" ? " for the protocol suite" : ""}`;
+}

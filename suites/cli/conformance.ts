@@ -11,7 +11,7 @@ import { clauseLevels, countsOf } from "../report/display.ts";
 import { REPORT_FILES, writeReports } from "../report/write.ts";
 import { openTarget, TargetFileError } from "../targets/index.ts";
 import { preflight } from "../targets/preflight.ts";
-import { parseArgs, planPacing, USAGE, UsageError, type CliArgs, type Pacing } from "./args.ts";
+import { pacedDurationEstimate, parseArgs, planPacing, USAGE, UsageError, type CliArgs, type Pacing } from "./args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** PACT_REPORTS_DIR moves every output (reports, test-results) elsewhere, e.g. for parallel runs. */
@@ -212,6 +212,8 @@ async function main(): Promise<void> {
   const pacing = planPacing(args, sharedState, process.env.PACT_WORKERS ? Number(process.env.PACT_WORKERS) : 2);
   if (pacing.maxConcurrency !== undefined || pacing.rps !== undefined) {
     process.stderr.write(`pacing: ${pacing.workers} worker(s), each ≤ ${pacing.maxConcurrency ?? "∞"} request(s) in flight and ≤ ${pacing.rps === undefined ? "∞" : Number(pacing.rps.toFixed(3))} request(s)/s\n`);
+    const estimate = pacedDurationEstimate(args, pacing);
+    if (estimate) process.stderr.write(`pacing: ${estimate} (a rough estimate; the progress line tells the time left)\n`);
   }
   rmSync(REPORT, { force: true });
   const code = await runPlaywright(args, targetName, seed, pacing);

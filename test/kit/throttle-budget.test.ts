@@ -16,7 +16,7 @@ import { Redactor } from "../../suites/http/redact.ts";
 import { Pacer } from "../../suites/http/pacing.ts";
 import { Verdicts } from "../../suites/harness/verdicts.ts";
 import { throttleGuard } from "../../suites/harness/throttle-guard.ts";
-import { isLoopbackTarget, parseArgs, planPacing, type CliArgs } from "../../suites/cli/args.ts";
+import { isLoopbackTarget, pacedDurationEstimate, parseArgs, planPacing, type CliArgs } from "../../suites/cli/args.ts";
 import { etaText, progressText } from "../../suites/report/progress.ts";
 import type { Target } from "../../suites/targets/target.ts";
 
@@ -258,6 +258,10 @@ test("pacing: loopback URL targets run unpaced unless asked; remote URLs keep th
   assert.deepEqual(planPacing(args(["--target", "https://staging.example"]), false, 2), { workers: 2, maxConcurrency: 2, rps: 5 });
   assert.deepEqual(planPacing(args(["--target", "http://127.0.0.1:4312", "--rps", "10"]), false, 2), { workers: 2, maxConcurrency: undefined, rps: 5 });
   assert.deepEqual(planPacing(args(["--target", "http://127.0.0.1:4312", "--max-concurrency", "1"]), false, 2), { workers: 1, maxConcurrency: 1, rps: undefined });
+  const remote = args(["--target", "https://staging.example", "--project", "protocol"]);
+  assert.equal(pacedDurationEstimate(remote, planPacing(remote, false, 2)), "about 12,600 requests at 10/s: at least 21 min");
+  const loop = args(["--target", "http://127.0.0.1:4312"]);
+  assert.equal(pacedDurationEstimate(loop, planPacing(loop, false, 2)), null, "unpaced: nothing to estimate");
 });
 
 test("progress: the line estimates the time left from the tests done and the time taken", () => {
