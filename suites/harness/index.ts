@@ -9,7 +9,7 @@ import { requirement } from "../registry/index.ts";
 import { CAPABILITIES, type Capability } from "../registry/types.ts";
 import { openTarget, type Target } from "../targets/index.ts";
 import { readRunOptions, type RunOptions } from "./run-options.ts";
-import { quietWindowFor, throttleGuard, type GuardContext } from "./throttle-guard.ts";
+import { throttleGuard, type GuardContext } from "./throttle-guard.ts";
 import { ConformanceFailure, NEEDS_ANNOTATION, REQUIREMENT_ANNOTATION, VERDICT_ATTACHMENT, Verdicts, type TestEnd, type VerdictAttachment } from "./verdicts.ts";
 
 export { expect };
@@ -107,7 +107,7 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
 
   journal: async ({}, use) => use(new Journal()),
 
-  client: async ({ target, redactor, journal, run }, use, info) => {
+  client: async ({ target, redactor, journal }, use, info) => {
     const ctx: GuardContext = {
       target,
       declared: declaredIds(info),
@@ -116,7 +116,6 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
         if (info.timeout > 0) info.setTimeout(info.timeout + ms + 5_000);
       },
     };
-    if (run.throttleTests) await quietWindowFor(ctx);
     await use(new ProtocolClient({ baseUrl: target.baseUrl, redactor, journal, jar: new CookieJar(), guard: throttleGuard(ctx) }));
   },
 

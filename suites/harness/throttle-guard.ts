@@ -23,10 +23,10 @@ function reportsDir(env: NodeJS.ProcessEnv): string {
 export function ledgerFor(target: Target, env: NodeJS.ProcessEnv = process.env): AuthFailureLedger | null {
   if (target.kind !== "url") return null;
   const share = Number(env.PACT_AUTH_BUDGET_SHARE) >= 1 ? Math.floor(Number(env.PACT_AUTH_BUDGET_SHARE)) : 1;
-  const key = `${target.baseUrl}\u0000${target.params.THROTTLE_N}\u0000${share}`;
+  const file = path.join(reportsDir(env), `auth-ledger-${createHash("sha256").update(target.baseUrl).digest("hex").slice(0, 12)}.json`);
+  const key = `${file}\u0000${target.params.THROTTLE_N}\u0000${share}`;
   let ledger = ledgers.get(key);
   if (!ledger) {
-    const file = path.join(reportsDir(env), `auth-ledger-${createHash("sha256").update(target.baseUrl).digest("hex").slice(0, 12)}.json`);
     ledger = new AuthFailureLedger({ file, limit: budgetLimit(target.params.THROTTLE_N, share) });
     ledgers.set(key, ledger);
   }
@@ -63,10 +63,18 @@ export function throttleGuard(ctx: GuardContext): RequestGuard {
   const known: KnownClient[] = Object.values(ctx.target.apps).filter((a): a is NonNullable<typeof a> => a !== undefined);
   const predicted = new WeakSet<SentRequest>();
   if (!ledger) return ownTest ? { on429: "observe" } : { onWait: ctx.onWait };
+  // SEC-05 counts from zero: on a target the kit cannot reset (a control API's reset clears the
+  // throttle), its first request to a credential endpoint waits for a quiet window. Lazily, so a
+  // SEC-05 test that skips without sending anything costs no wait.
+  let quiet = !ownTest || ctx.target.clock !== null;
   return {
     on429: ownTest ? "observe" : "retry",
     onWait: ctx.onWait,
     async beforeSend(req) {
+      if (!quiet && isCredentialEndpoint(req)) {
+        await ledger.waitQuiet((ms) => ctx.onWait(ms, "SEC-05 starts after a quiet window"));
+        quiet = true;
+      }
       const clientId = failingClientOf(req, known);
       if (clientId === null) return;
       predicted.add(req);
@@ -79,17 +87,4 @@ export function throttleGuard(ctx: GuardContext): RequestGuard {
       if (cred) await ledger.record(cred.clientId);
     },
   };
-}
-
-/**
- * SEC-05's tests need a quiet window: no failed authentication of the kit in the preceding minute,
- * or their count starts above zero. A target the kit can reset starts clean anyway; on any other URL
- * target this waits until the ledger shows a whole window without failures. Returns the ms waited.
- */
-export async function quietWindowFor(ctx: GuardContext): Promise<number> {
-  if (!ctx.declared.includes(THROTTLE_REQUIREMENT)) return 0;
-  const ledger = ledgerFor(ctx.target, ctx.env);
-  // A control API (clock) means reset() cleared the target's throttle before this test.
-  if (!ledger || ctx.target.clock) return 0;
-  return ledger.waitQuiet((ms) => ctx.onWait(ms, "SEC-05 runs after a quiet window"));
 }

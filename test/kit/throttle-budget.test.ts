@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,16 +115,19 @@ test("ledger: two real processes share the budget through the file", async () =>
     const file = path.join(dir, "ledger.json");
     const script = `
       import { AuthFailureLedger } from ${JSON.stringify(path.join(ROOT, "suites/http/auth-budget.ts"))};
-      const ledger = new AuthFailureLedger({ file: ${JSON.stringify(file)}, limit: 4, windowMs: 1200 });
+      // The wall clock, remembering its last reading: the time the ledger stamped the slot it granted.
+      let last = 0;
+      const clock = { now: () => (last = Date.now()), sleep: (ms) => new Promise((ok) => setTimeout(ok, ms)) };
+      const ledger = new AuthFailureLedger({ file: ${JSON.stringify(file)}, limit: 4, windowMs: 1200, clock });
       const out = [];
-      for (let i = 0; i < 6; i++) { await ledger.spend("demo-server"); out.push(Date.now()); }
+      for (let i = 0; i < 6; i++) { await ledger.spend("demo-server"); out.push(last); }
       console.log(JSON.stringify(out));`;
     const run = () => execFileP(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT });
     const [p1, p2] = await Promise.all([run(), run()]);
     const stamps = [...(JSON.parse(p1.stdout) as number[]), ...(JSON.parse(p2.stdout) as number[])];
     assert.equal(stamps.length, 12);
-    // Stamps are taken just after the slot, so allow a few ms of scheduling on top of the window.
-    assert.ok(peakInWindow(stamps, 1150) <= 4, `peak ${peakInWindow(stamps, 1150)} in one window: ${JSON.stringify(stamps.sort())}`);
+    assert.ok(peakInWindow(stamps, 1200) <= 4, `peak ${peakInWindow(stamps, 1200)} in one window: ${JSON.stringify(stamps.sort())}`);
+    assert.ok(Math.max(...stamps) - Math.min(...stamps) >= 2 * 1200, "12 slots of 4 per window took at least two windows");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -238,11 +241,20 @@ test("guard: a test's wrong-secret requests draw from the budget; SEC-05's are r
     for (let i = 0; i < 8; i++) await guard.beforeSend?.(wrong);
     const ledgerFile = path.join(dir, readdirSync(dir).find((f) => f.startsWith("auth-ledger-")) as string);
     assert.equal((JSON.parse(readFileSync(ledgerFile, "utf8")) as Record<string, number[]>)["demo-server"]?.length, 8);
+    assert.equal(waits.length, 0, "8 failures are within the budget for THROTTLE_N 10: nothing waited");
+    // A SEC-05 test starts after a quiet window: with the last failure 61.5 s ago it waits the remaining ~0.5 s.
+    writeFileSync(ledgerFile, JSON.stringify({ "demo-server": [Date.now() - 61_500] }));
     const own = throttleGuard({ target, declared: ["SEC-05"], onWait: (ms) => waits.push(ms), env });
     assert.equal(own.on429, "observe");
-    await own.beforeSend?.(wrong);
-    assert.equal((JSON.parse(readFileSync(ledgerFile, "utf8")) as Record<string, number[]>)["demo-server"]?.length, 9);
-    assert.deepEqual(waits, [], "8 failures are within the budget for THROTTLE_N 10: nothing waited");
+    const started = Date.now();
+    await own.beforeSend?.(req({ grant_type: "client_credentials" }, [basic("demo-server", "demo-server-secret")]));
+    assert.equal(waits.length, 1);
+    assert.ok((waits[0] as number) > 0 && (waits[0] as number) <= 600, `told ${waits[0]} ms`);
+    assert.ok(Date.now() - started >= (waits[0] as number) - 5);
+    // Its own failures are outside the budget: recorded (for the next SEC-05 test's quiet window), never waited for.
+    for (let i = 0; i < 12; i++) await own.beforeSend?.(wrong);
+    assert.equal(waits.length, 1, "only the first request waited");
+    assert.equal((JSON.parse(readFileSync(ledgerFile, "utf8")) as Record<string, number[]>)["demo-server"]?.length, 12);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
