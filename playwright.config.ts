@@ -9,6 +9,7 @@ if (!process.env.PACT_SEED) process.env.PACT_SEED = String(process.env.CI === "t
 const run = readRunOptions();
 
 const wantBrowser = (process.env.PACT_PROJECT ?? "all") !== "protocol";
+const wantProtocol = (process.env.PACT_PROJECT ?? "all") !== "browser";
 
 function browserProject(): Project {
   const choice = resolveChromium(() => chromium.executablePath());
@@ -29,6 +30,34 @@ function browserProject(): Project {
   };
 }
 
+/** SEC-05's tests: they exhaust a client's allowance of failed authentications on purpose. */
+const THROTTLE_SPECS = "**/sec-throttle*.spec.ts";
+const THROTTLE_PROJECT = "protocol-throttle";
+
+/**
+ * SEC-05 runs alone, after everything else: as the teardown of the other projects it starts only
+ * when they have finished (whatever their verdicts; a dependency would be skipped after a failure),
+ * on one worker, one test at a time, and each test waits for a quiet window first (harness
+ * throttle-guard.ts). Run as a teardown it ignores the command line's --grep, so the run's grep is
+ * applied here too.
+ */
+/** As Playwright reads --grep: "/re/flags" or a case-insensitive pattern. */
+function grepRegExp(pattern: string): RegExp {
+  const m = /^\/(.*)\/([gi]*)$/.exec(pattern);
+  return m ? new RegExp(m[1] as string, (m[2] as string).replace("g", "")) : new RegExp(pattern, "i");
+}
+
+function throttleProject(): Project {
+  return {
+    name: THROTTLE_PROJECT,
+    testDir: "suites/protocol",
+    testMatch: THROTTLE_SPECS,
+    workers: 1,
+    fullyParallel: false,
+    ...(run.grep ? { grep: grepRegExp(run.grep) } : {}),
+  };
+}
+
 export default defineConfig({
   outputDir: `${process.env.PACT_REPORTS_DIR || "reports"}/test-results`,
   fullyParallel: true,
@@ -40,7 +69,9 @@ export default defineConfig({
   // Read back by the conformance reporter, also when it merges shards' blob reports.
   metadata: { pact: { target: run.target, profile: run.profile, strict: run.strict, seed: run.seed, ...(run.grep ? { grep: run.grep } : {}), ...(run.config ? { config: run.config } : {}) } },
   projects: [
-    { name: "protocol", testDir: "suites/protocol", testMatch: "**/*.spec.ts" },
-    ...(wantBrowser ? [browserProject()] : []),
+    { name: "protocol", testDir: "suites/protocol", testMatch: "**/*.spec.ts", testIgnore: THROTTLE_SPECS, teardown: THROTTLE_PROJECT },
+    // A browser-only run has no SEC-05 to hold back; otherwise browser tests finish before it too.
+    ...(wantBrowser ? [{ ...browserProject(), ...(wantProtocol ? { teardown: THROTTLE_PROJECT } : {}) }] : []),
+    throttleProject(),
   ],
 });

@@ -14,9 +14,18 @@ export const USAGE = `Usage: npm run conformance -- --target mock|URL [options]
   --workers N             Playwright workers (default 2)
   --baseline FILE         accepted failures (JSON: {"entries": [{id, test?, reason, owner, expires}]})
   --update-baseline       write the run's failures to the --baseline file (default conformance-baseline.json)
-  --max-concurrency N     requests in flight at once, whole run (default: unlimited for the mock, 4 for a URL)
-  --rps N                 requests per second, whole run (default: unlimited for the mock, 10 for a URL)
-  --throttle-tests        run the throttling tests (SEC-05) against a URL target
+  --max-concurrency N     requests in flight at once, whole run (default: 4 for a remote URL;
+                          unlimited for the mock and loopback URLs: 127.0.0.0/8, [::1], localhost)
+  --rps N                 requests per second, whole run (default: 10 for a remote URL;
+                          unlimited for the mock and loopback URLs)
+  --throttle-tests        run the throttling tests (SEC-05) against a URL target; they run last,
+                          one at a time, each after a minute without failed client authentications
+
+Throttling (SEC-05): on a URL target the kit's own failed client authentications stay under the
+target file's params.THROTTLE_N (default 50) per client and minute, minus a margin (a fifth, at
+least 2), across all workers; a test that would go over waits for the window. A 429 outside SEC-05
+is waited out (Retry-After, at most 65 s) and retried once; if it persists the check is reported
+as error (could not judge), never as failed.
   --shard I/N             run one shard of N; writes blob-report/ for --merge
   --merge DIR             merge the shards' blob reports in DIR into one report (no --target)
   --help                  this text
@@ -99,9 +108,25 @@ export function parseArgs(argv: readonly string[]): CliArgs | "help" {
   return parsed.data;
 }
 
-/** Pacing for URL targets unless given (shared environments must not see a burst). */
+/** Pacing for remote URL targets unless given (shared environments must not see a burst). */
 export const URL_DEFAULT_MAX_CONCURRENCY = 4;
 export const URL_DEFAULT_RPS = 10;
+
+/**
+ * Whether a target URL is on this machine (127.0.0.0/8, [::1], localhost): a local server is
+ * nobody's shared environment, so it runs unpaced unless --rps or --max-concurrency is given.
+ */
+export function isLoopbackTarget(target: string): boolean {
+  let host: string;
+  try {
+    host = new URL(target).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host === "localhost" || host.endsWith(".localhost") || host === "[::1]") return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return v4 !== null && v4[1] === "127" && v4.slice(1).every((o) => Number(o) <= 255);
+}
 
 export interface Pacing {
   readonly workers: number;
@@ -113,11 +138,12 @@ export interface Pacing {
 /**
  * Splits the run's limits over its workers: each worker paces its own requests, so the sum
  * stays within --max-concurrency and --rps. Without --workers, no more workers than slots.
+ * Remote URL targets default to 4 in flight and 10/s; the mock and loopback URLs to no limit.
  */
 export function planPacing(args: CliArgs, sharedState: boolean, defaultWorkers: number): Pacing {
-  const isUrl = args.target !== "mock";
-  const maxConcurrency = args.maxConcurrency ?? (isUrl ? URL_DEFAULT_MAX_CONCURRENCY : undefined);
-  const rps = args.rps ?? (isUrl ? URL_DEFAULT_RPS : undefined);
+  const remote = args.target !== undefined && args.target !== "mock" && !isLoopbackTarget(args.target);
+  const maxConcurrency = args.maxConcurrency ?? (remote ? URL_DEFAULT_MAX_CONCURRENCY : undefined);
+  const rps = args.rps ?? (remote ? URL_DEFAULT_RPS : undefined);
   let workers = args.workers ? Number(args.workers) : sharedState ? 1 : defaultWorkers;
   if (!args.workers && maxConcurrency !== undefined) workers = Math.max(1, Math.min(workers, maxConcurrency));
   return {
@@ -125,4 +151,22 @@ export function planPacing(args: CliArgs, sharedState: boolean, defaultWorkers: 
     maxConcurrency: maxConcurrency === undefined ? undefined : Math.max(1, Math.floor(maxConcurrency / workers)),
     rps: rps === undefined ? undefined : rps / workers,
   };
+}
+
+/**
+ * Requests a full protocol run sends through the protocol client, measured against the in-process
+ * mock (12,572 at commit 991d1ef, seed 20261129); a live target sends about as many.
+ */
+export const PROTOCOL_RUN_REQUESTS = 12_600;
+
+/**
+ * A rough lower bound on a paced run's duration, said up front: the protocol suite's requests at
+ * the run's --rps. Null when unpaced by rate, or when --grep selects an unknown share of the tests.
+ */
+export function pacedDurationEstimate(args: CliArgs, pacing: Pacing): string | null {
+  if (pacing.rps === undefined || args.grep !== undefined || args.project === "browser") return null;
+  const rps = pacing.rps * pacing.workers;
+  const shards = args.shard ? Number(args.shard.split("/")[1]) : 1;
+  const minutes = Math.ceil(PROTOCOL_RUN_REQUESTS / shards / rps / 60);
+  return `about ${PROTOCOL_RUN_REQUESTS.toLocaleString("en-US")} requests${shards > 1 ? ` over ${shards} shards` : ""} at ${Number(rps.toFixed(3))}/s: at least ${minutes} min${args.project === "all" ? " for the protocol suite" : ""}`;
 }

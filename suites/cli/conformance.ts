@@ -11,7 +11,7 @@ import { clauseLevels, countsOf } from "../report/display.ts";
 import { REPORT_FILES, writeReports } from "../report/write.ts";
 import { openTarget, TargetFileError } from "../targets/index.ts";
 import { preflight } from "../targets/preflight.ts";
-import { parseArgs, planPacing, USAGE, UsageError, type CliArgs, type Pacing } from "./args.ts";
+import { pacedDurationEstimate, parseArgs, planPacing, USAGE, UsageError, type CliArgs, type Pacing } from "./args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** PACT_REPORTS_DIR moves every output (reports, test-results) elsewhere, e.g. for parallel runs. */
@@ -19,6 +19,8 @@ const REPORTS_DIR = process.env.PACT_REPORTS_DIR ? path.resolve(process.env.PACT
 const REPORT = path.join(REPORTS_DIR, REPORT_FILES.json);
 const BLOB_DIR = process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR ? path.resolve(process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR) : path.join(ROOT, "blob-report");
 const DEFAULT_BASELINE = "conformance-baseline.json";
+/** The Playwright project of SEC-05's tests (playwright.config.ts). */
+const THROTTLE_PROJECT = "protocol-throttle";
 
 
 const EXIT_CONFORMANT = 0;
@@ -64,7 +66,10 @@ function spawnPlaywright(pwArgs: string[], env: NodeJS.ProcessEnv): Promise<numb
 
 function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: Pacing): Promise<number> {
   const pwArgs = ["test"];
-  if (args.project !== "all") pwArgs.push("--project", args.project);
+  // SEC-05 has a project of its own that runs after the others (playwright.config.ts); naming it keeps
+  // it a selected project, so --grep and --shard apply to it as to the rest.
+  if (args.project === "protocol") pwArgs.push("--project", "protocol", "--project", THROTTLE_PROJECT);
+  else if (args.project !== "all") pwArgs.push("--project", args.project);
   if (args.grep) pwArgs.push("--grep", args.grep);
   // Workers resetting one shared server would wipe each other's state mid-test (planPacing gives 1).
   pwArgs.push("--workers", String(pacing.workers));
@@ -78,6 +83,8 @@ function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: 
     PACT_SEED: String(seed),
     PACT_PROJECT: args.project,
     PACT_THROTTLE_TESTS: args.throttleTests ? "1" : "0",
+    // Shards (possibly on other machines) cannot share one ledger of failed authentications: each gets its share.
+    PACT_AUTH_BUDGET_SHARE: args.shard ? (args.shard.split("/")[1] as string) : "1",
     PACT_MAX_CONCURRENCY: pacing.maxConcurrency === undefined ? "0" : String(pacing.maxConcurrency),
     PACT_RPS: pacing.rps === undefined ? "0" : String(Number(pacing.rps.toFixed(3))),
     PLAYWRIGHT_BLOB_OUTPUT_DIR: BLOB_DIR,
@@ -205,6 +212,8 @@ async function main(): Promise<void> {
   const pacing = planPacing(args, sharedState, process.env.PACT_WORKERS ? Number(process.env.PACT_WORKERS) : 2);
   if (pacing.maxConcurrency !== undefined || pacing.rps !== undefined) {
     process.stderr.write(`pacing: ${pacing.workers} worker(s), each ≤ ${pacing.maxConcurrency ?? "∞"} request(s) in flight and ≤ ${pacing.rps === undefined ? "∞" : Number(pacing.rps.toFixed(3))} request(s)/s\n`);
+    const estimate = pacedDurationEstimate(args, pacing);
+    if (estimate) process.stderr.write(`pacing: ${estimate} (a rough estimate; the progress line tells the time left)\n`);
   }
   rmSync(REPORT, { force: true });
   const code = await runPlaywright(args, targetName, seed, pacing);

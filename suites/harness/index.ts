@@ -9,6 +9,7 @@ import { requirement } from "../registry/index.ts";
 import { CAPABILITIES, type Capability } from "../registry/types.ts";
 import { openTarget, type Target } from "../targets/index.ts";
 import { readRunOptions, type RunOptions } from "./run-options.ts";
+import { throttleGuard, type GuardContext } from "./throttle-guard.ts";
 import { ConformanceFailure, NEEDS_ANNOTATION, REQUIREMENT_ANNOTATION, VERDICT_ATTACHMENT, Verdicts, type TestEnd, type VerdictAttachment } from "./verdicts.ts";
 
 export { expect };
@@ -115,8 +116,16 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
 
   journal: async ({}, use) => use(new Journal()),
 
-  client: async ({ target, redactor, journal }, use) => {
-    await use(new ProtocolClient({ baseUrl: target.baseUrl, redactor, journal, jar: new CookieJar() }));
+  client: async ({ target, redactor, journal }, use, info) => {
+    const ctx: GuardContext = {
+      target,
+      declared: declaredIds(info),
+      // Waiting for the target's throttle is not the test's time: the timeout grows by each wait.
+      onWait: (ms) => {
+        if (info.timeout > 0) info.setTimeout(info.timeout + ms + 5_000);
+      },
+    };
+    await use(new ProtocolClient({ baseUrl: target.baseUrl, redactor, journal, jar: new CookieJar(), guard: throttleGuard(ctx) }));
   },
 
   codeFactory: async ({ client, target }, use) => use(new CodeFactory(client, target)),

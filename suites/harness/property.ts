@@ -2,6 +2,7 @@ import fc from "fast-check";
 import type { Level } from "../registry/types.ts";
 import { conformanceCommand } from "../report/reproduce.ts";
 import { readRunOptions, type RunOptions } from "./run-options.ts";
+import { ThrottledError } from "../http/client.ts";
 import { CheckError, type Verdicts } from "./verdicts.ts";
 
 export interface PropertyOptions<T> {
@@ -35,14 +36,22 @@ export async function checkProperty<T>(
   const run = readRunOptions();
   const replayPath = run.path !== undefined && (run.grep === undefined || run.grep.split(/[|,\s]+/).includes(id)) ? run.path : undefined;
   let replay: string | undefined;
+  let couldNotJudge: Error | null = null;
   await verdicts.check(
     id,
     `property: ${name}`,
     async () => {
       const details = await fc.check(
         fc.asyncProperty(arb, async (v) => {
-          const r = await predicate(v);
-          return r !== false;
+          // Once the target could not be asked (its throttle held), no later example or shrink can judge either.
+          if (couldNotJudge) throw couldNotJudge;
+          try {
+            const r = await predicate(v);
+            return r !== false;
+          } catch (e) {
+            if (e instanceof ThrottledError || e instanceof CheckError) couldNotJudge = e;
+            throw e;
+          }
         }),
         {
           seed: run.seed,
@@ -54,6 +63,7 @@ export async function checkProperty<T>(
           endOnFailure: false,
         },
       );
+      if (couldNotJudge) throw couldNotJudge;
       if (!details.failed) return;
       const path = details.counterexamplePath ?? "0";
       replay = replayCommand(id, details.seed, path, run);

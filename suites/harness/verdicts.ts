@@ -1,6 +1,7 @@
 import type { Exchange, RedactedExchange } from "../http/exchange.ts";
 import { redactExchange, type Journal } from "../http/exchange.ts";
 import type { Redactor } from "../http/redact.ts";
+import { ThrottledError } from "../http/client.ts";
 import { findClause, requirement } from "../registry/index.ts";
 import type { Level } from "../registry/types.ts";
 import type { Profile } from "./run-options.ts";
@@ -167,9 +168,11 @@ export class Verdicts {
         this.pending.push({ ...base, status: "skipped", reason: e.reason });
         return "skipped";
       }
-      if (e instanceof CheckError) {
+      // A 429 that did not clear is the target's throttle, never a verdict on the entry (§0.1).
+      if (e instanceof CheckError || e instanceof ThrottledError) {
         const made = this.journal.since(mark);
-        this.pending.push({ ...base, status: "error", message: `could not judge: ${e.reason}`, exchanges: made.length ? made : this.journal.all().slice(-1) });
+        const reason = e instanceof CheckError ? e.reason : e.message;
+        this.pending.push({ ...base, status: "error", message: `could not judge: ${reason}`, exchanges: made.length ? made : this.journal.all().slice(-1) });
         return "error";
       }
       const status = failureStatus(req, clause, this.ctx);

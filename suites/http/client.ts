@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, Client, type Dispatcher } from "undici";
 import { CookieJar } from "./cookies.ts";
 import { Journal, type HeaderList } from "./exchange.ts";
@@ -52,6 +53,53 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** Request pacing (--max-concurrency, --rps); default the process-wide pacer. */
   readonly pacer?: Pacer;
+  /** What the client does around each request for the target's throttle (SEC-05); default: retry a 429 once. */
+  readonly guard?: RequestGuard;
+}
+
+/** A request as it is about to be sent, for a guard to inspect. */
+export interface SentRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: HeaderList;
+  readonly bodyText: string | null;
+}
+
+/**
+ * Hooks around every request (the harness sets them per test): a budget of failed client
+ * authentications (`beforeSend` may wait), and what a 429 means.
+ */
+export interface RequestGuard {
+  /** Called before a request is paced and sent; may wait (e.g. for the failed-authentication budget). */
+  beforeSend?(req: SentRequest): Promise<void>;
+  /** Called with each response read (retries included). */
+  afterResponse?(req: SentRequest, res: HttpResponse): Promise<void> | void;
+  /**
+   * "retry" (default): a 429 is never a verdict; wait its Retry-After (at most MAX_RETRY_AFTER_S) and
+   * send once more, and when that is 429 too throw ThrottledError (the check could not be judged).
+   * "observe": return the 429 as is (SEC-05's own tests, which judge it).
+   */
+  readonly on429?: "retry" | "observe";
+  /** Told before the client waits on the target's behalf, so a test can extend its timeout. */
+  onWait?(ms: number, why: string): void;
+  /** Sleeps (tests pass a fake). */
+  sleep?(ms: number): Promise<unknown>;
+}
+
+/** The longest Retry-After the kit honours before a retry (the catalogue's window plus a little). */
+export const MAX_RETRY_AFTER_S = 65;
+/** Waited when a 429 names no readable Retry-After: the catalogue's throttling window. */
+export const DEFAULT_RETRY_AFTER_S = 60;
+
+/** Seconds a 429 asks the client to wait (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date against Date. Null when absent or unreadable. */
+export function retryAfterDelay(res: HttpResponse): number | null {
+  const v = res.header("retry-after")?.trim();
+  if (v === undefined || v === "") return null;
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  const date = Date.parse(res.header("date") ?? "");
+  return Math.max(0, Math.ceil((at - (Number.isNaN(date) ? Date.now() : date)) / 1000));
 }
 
 const sharedAgent = new Agent({ keepAliveTimeout: 4_000, connections: 16 });
@@ -78,6 +126,7 @@ export class ProtocolClient {
   private readonly dispatcher: Dispatcher;
   private readonly timeoutMs: number;
   private readonly pacer: Pacer;
+  private readonly guard: RequestGuard;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -87,11 +136,12 @@ export class ProtocolClient {
     this.dispatcher = options.dispatcher ?? sharedAgent;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.pacer = options.pacer ?? sharedPacer();
+    this.guard = options.guard ?? {};
   }
 
   /** The same journal and redactor with another cookie jar (a second user, a fresh session). */
   withJar(jar: CookieJar = new CookieJar()): ProtocolClient {
-    return new ProtocolClient({ baseUrl: this.baseUrl, redactor: this.redactor, journal: this.journal, jar, dispatcher: this.dispatcher, timeoutMs: this.timeoutMs, pacer: this.pacer });
+    return new ProtocolClient({ baseUrl: this.baseUrl, redactor: this.redactor, journal: this.journal, jar, dispatcher: this.dispatcher, timeoutMs: this.timeoutMs, pacer: this.pacer, guard: this.guard });
   }
 
   resolve(url: string): URL {
@@ -210,15 +260,37 @@ export class ProtocolClient {
     if (res.mediaType?.includes("json")) this.redactor.learnJson(res.jsonOrUndefined());
   }
 
-  /** Sends one request, paced. Redirects are returned, never followed. */
+  /**
+   * Sends one request, paced. Redirects are returned, never followed. A 429 is waited out and
+   * retried once unless the guard observes 429s (see RequestGuard.on429).
+   */
   async send(spec: RequestSpec): Promise<HttpResponse> {
     const prepared = this.prepare(spec);
+    const first = await this.sendOnce(prepared);
+    if (first.status !== 429 || this.guard.on429 === "observe") return first;
+    const where = `${prepared.method} ${this.redactor.redactUrl(prepared.url.href)}`;
+    const asked = retryAfterDelay(first);
+    const wait = asked ?? DEFAULT_RETRY_AFTER_S;
+    if (wait > MAX_RETRY_AFTER_S) throw new ThrottledError(`${where} answered 429 with Retry-After ${asked} s, longer than the ${MAX_RETRY_AFTER_S} s the kit waits: the target throttled the kit, so this could not be judged`);
+    this.guard.onWait?.(wait * 1000, `429 from ${where}`);
+    await (this.guard.sleep ?? sleep)(wait * 1000);
+    const second = await this.sendOnce(prepared);
+    if (second.status === 429)
+      throw new ThrottledError(`${where} answered 429 again after the kit waited ${wait} s (${asked === null ? "no readable Retry-After" : `Retry-After ${asked}`}): the target throttled the kit, so this could not be judged`);
+    return second;
+  }
+
+  private async sendOnce(prepared: Prepared): Promise<HttpResponse> {
+    await this.guard.beforeSend?.(prepared);
     const release = await this.pacer.acquire();
+    let res: HttpResponse;
     try {
-      return await this.dispatch(this.dispatcher, prepared);
+      res = await this.dispatch(this.dispatcher, prepared);
     } finally {
       release();
     }
+    await this.guard.afterResponse?.(prepared, res);
+    return res;
   }
 
   /**
@@ -245,6 +317,17 @@ export class ProtocolClient {
   /** @internal used by RaceGroup */
   dispatchOn(dispatcher: Dispatcher, p: Prepared): Promise<HttpResponse> {
     return this.dispatch(dispatcher, p);
+  }
+}
+
+/**
+ * The target kept answering 429 (its throttle) after the kit waited once: whatever the test was
+ * checking could not be judged. Verdicts record it as `error`, never as a failure (§0.1).
+ */
+export class ThrottledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ThrottledError";
   }
 }
 

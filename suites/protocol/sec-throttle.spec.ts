@@ -5,9 +5,9 @@ import { correctAuth, throttleSkipReason, throttleStudy } from "../checks/thrott
 import { ProtocolClient } from "../http/client.ts";
 import type { Target } from "../targets/target.ts";
 
-/** A client whose connections leave from `localAddress` (a second source on loopback). */
+/** A client whose connections leave from `localAddress` (a second source on loopback); it sees 429s as they are. */
 function clientFrom(client: ProtocolClient, target: Target, localAddress: string): ProtocolClient {
-  return new ProtocolClient({ baseUrl: target.baseUrl, redactor: client.redactor, journal: client.journal, dispatcher: new Agent({ localAddress }) });
+  return new ProtocolClient({ baseUrl: target.baseUrl, redactor: client.redactor, journal: client.journal, dispatcher: new Agent({ localAddress }), guard: { on429: "observe" } });
 }
 
 test.describe("SEC-05 Credential endpoints are protected against brute force", () => {

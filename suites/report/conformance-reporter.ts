@@ -46,6 +46,7 @@ export default class ConformanceReporter implements Reporter {
   private metadata: PactRunMetadata = {};
   private total = 0;
   private finished = 0;
+  private startedAt = 0;
 
   constructor(options: ConformanceReporterOptions = {}) {
     this.outputDir = path.resolve(process.env.PACT_REPORTS_DIR || options.outputDir || "reports");
@@ -60,6 +61,7 @@ export default class ConformanceReporter implements Reporter {
     if (meta && typeof meta === "object") this.metadata = meta;
     const tests = suite.allTests();
     this.total = tests.length;
+    this.startedAt = Date.now();
     for (const t of tests) {
       for (const id of declaredIds(t)) {
         const set = this.pendingByReq.get(id) ?? new Set<string>();
@@ -110,6 +112,7 @@ export default class ConformanceReporter implements Reporter {
       testsTotal: this.total,
       group,
       failures: this.failedReqs.size,
+      elapsedMs: Date.now() - this.startedAt,
     });
   }
 

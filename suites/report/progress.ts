@@ -6,10 +6,24 @@ export interface ProgressState {
   readonly testsTotal: number;
   readonly group: string | null;
   readonly failures: number;
+  /** Ms since the first test started; with it the line estimates the time left. */
+  readonly elapsedMs?: number;
+}
+
+/**
+ * The time left, extrapolated from the tests done so far and the time they took: "about N min
+ * left", "under a minute left", or null before the first test is done or after the last.
+ */
+export function etaText(testsDone: number, testsTotal: number, elapsedMs: number): string | null {
+  if (testsDone <= 0 || testsDone >= testsTotal || !(elapsedMs > 0)) return null;
+  const leftMs = (elapsedMs / testsDone) * (testsTotal - testsDone);
+  const min = Math.round(leftMs / 60_000);
+  return min < 1 ? "under a minute left" : `about ${min} min left`;
 }
 
 export function progressText(s: ProgressState): string {
-  return `[conformance] ${s.requirementsDone}/${s.requirementsTotal} requirements · ${s.testsDone}/${s.testsTotal} tests · group ${s.group ?? "-"} · ${s.failures} failure${s.failures === 1 ? "" : "s"}`;
+  const eta = s.elapsedMs === undefined ? null : etaText(s.testsDone, s.testsTotal, s.elapsedMs);
+  return `[conformance] ${s.requirementsDone}/${s.requirementsTotal} requirements · ${s.testsDone}/${s.testsTotal} tests · group ${s.group ?? "-"} · ${s.failures} failure${s.failures === 1 ? "" : "s"}${eta ? ` · ${eta}` : ""}`;
 }
 
 export interface ProgressSink {
