@@ -41,7 +41,7 @@ async function adminCalls(admin: AdminSession): Promise<AdminCall[]> {
 test.describe("SEC-07 OAuth tokens cannot reach administration", () => {
   test("OAuth tokens of every grant and API keys, as Bearer, get 401 or 403 on every admin page and form", {
     tag: tags("SEC-07"), annotation: [...reqs("SEC-07"), ...needs("http", "session", "code", "admin")],
-  }, async ({ client, target, verdicts, codeFactory }) => {
+  }, async ({ client, target, verdicts, codeFactory, fresh }) => {
     const conf = target.apps.conf;
     // The admin's own token with every scope CONF has is the strongest OAuth credential there is.
     const adminToken = await tokens(client, codeFactory, { client: conf, user: target.users.admin });
@@ -89,8 +89,20 @@ test.describe("SEC-07 OAuth tokens cannot reach administration", () => {
 
     await verdicts.check("SEC-07", "nothing changed: the same apps are registered and every credential still works", async () => {
       const { apps: appsAfter } = await admin.listApps();
-      const ids = (l: typeof appsBefore) => l.map((a) => `${a.clientId}:${a.redirectUris.join(",")}`).sort().join(" ");
-      ensure(ids(appsAfter) === ids(appsBefore), `the Apps tab changed: before ${appsBefore.length} app(s), after ${appsAfter.length}`);
+      const key = (a: (typeof appsBefore)[number]) => `${a.clientId}:${a.redirectUris.join(",")}`;
+      if (fresh) {
+        const ids = (l: typeof appsBefore) => l.map(key).sort().join(" ");
+        ensure(ids(appsAfter) === ids(appsBefore), `the Apps tab changed: before ${appsBefore.length} app(s), after ${appsAfter.length}`);
+      } else {
+        // A shared server: other tests of this run register their own kit-… apps meanwhile. Judge this
+        // test's own effect: no app that was there is gone or changed, and no app appeared that is not a kit app.
+        const after = new Set(appsAfter.map(key));
+        const gone = appsBefore.filter((a) => !after.has(key(a)));
+        ensure(gone.length === 0, `apps changed or removed: ${gone.map((a) => a.clientId).join(", ")}`);
+        const before = new Set(appsBefore.map(key));
+        const strangers = appsAfter.filter((a) => !before.has(key(a)) && !/^kit-/.test(a.name));
+        ensure(strangers.length === 0, `apps appeared that no kit test registered: ${strangers.map((a) => a.name || a.clientId || "(unnamed)").join(", ")}`);
+      }
       for (const [what, token] of creds) await ensureBearerAccepted(client, token, what);
       await ensureBearerAccepted(client, memberToken.access_token, "USR-A's SPA access token");
     });
