@@ -27,9 +27,10 @@ function redirectHost(uri: string): string {
 /**
  * CONSENT-08 / AMB-23: public clients are always prompted; a confidential
  * client skips the prompt only while a live grant of this user, workspace and
- * client, still holding a usable token, covers every requested scope.
+ * client, still holding a usable token, covers every requested scope
+ * (with `sameSetOnly`, shape consent "exact-scope-set": grants exactly them).
  */
-export function hasCoveringGrant(store: Store, user: User, request: AuthorizeRequest, covers: (requested: readonly string[], granted: readonly string[]) => boolean = isSubset): boolean {
+export function hasCoveringGrant(store: Store, user: User, request: AuthorizeRequest, sameSetOnly = false): boolean {
   if (request.app.type !== "confidential") return false;
   const now = store.now();
   const holding = new Set<string>();
@@ -39,14 +40,10 @@ export function hasCoveringGrant(store: Store, user: User, request: AuthorizeReq
     if (g.kind !== "authorization_code" || g.clientId !== request.app.clientId || g.workspaceId !== user.workspaceId) continue;
     // Fault consent-grant-shared (CONSENT-08): a colleague's grant in the workspace counts as this user's.
     if (g.principal.kind !== "user" || (g.principal.userId !== user.id && !store.faults.has("consent-grant-shared"))) continue;
-    if (store.grantIsLive(g) && holding.has(g.id) && covers(request.scope, g.scope)) return true;
+    if (sameSetOnly && !isSubset(g.scope, request.scope)) continue;
+    if (store.grantIsLive(g) && holding.has(g.id) && isSubset(request.scope, g.scope)) return true;
   }
   return false;
-}
-
-/** The same scopes, ignoring order (shape consent "exact-scope-set"). */
-export function sameScopeSet(a: readonly string[], b: readonly string[]): boolean {
-  return isSubset(a, b) && isSubset(b, a);
 }
 
 /**
@@ -58,7 +55,7 @@ export function needsConsent(ctx: MockContext, user: User, request: AuthorizeReq
     case "always":
       return true;
     case "exact-scope-set":
-      return !hasCoveringGrant(ctx.store, user, request, sameScopeSet);
+      return !hasCoveringGrant(ctx.store, user, request, true);
     default:
       return !hasCoveringGrant(ctx.store, user, request);
   }
