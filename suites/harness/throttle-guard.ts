@@ -33,6 +33,15 @@ export function ledgerFor(target: Target, env: NodeJS.ProcessEnv = process.env):
   return ledger;
 }
 
+/**
+ * Waits until `n` failed authentications of `clientId` fit in the run's budget (URL targets only):
+ * call it before getting a code that those failures will be sent with, so that no wait for the
+ * budget lets the code expire in between (TOKEN-09: the code survives the failed attempts).
+ */
+export async function roomForFailures(target: Target, clientId: string, n: number, onWait?: (ms: number) => void): Promise<void> {
+  await ledgerFor(target)?.waitForRoom(clientId, n, onWait);
+}
+
 /** Whether a response says client authentication failed (RFC 6749 §5.2: 401, or an invalid_client body). */
 function authFailed(res: HttpResponse): boolean {
   if (res.status === 401) return true;

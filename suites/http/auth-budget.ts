@@ -100,6 +100,27 @@ export class AuthFailureLedger {
     }
   }
 
+  /**
+   * Waits until `n` failures of `clientId` fit in the budget now, without taking them: for a test
+   * that must send several failures soon after it got something short-lived (a code lives minutes).
+   * Returns the ms waited.
+   */
+  async waitForRoom(clientId: string, n: number, onWait?: (ms: number) => void): Promise<number> {
+    const need = Math.min(Math.max(1, Math.floor(n)), this.limit);
+    let waited = 0;
+    for (;;) {
+      const wait = await this.update((e, now) => {
+        const recent = this.recent(e, clientId, now);
+        if (recent.length + need <= this.limit) return 0;
+        return (recent[recent.length + need - this.limit - 1] as number) + this.windowMs - now + 1;
+      });
+      if (wait <= 0) return waited;
+      onWait?.(wait);
+      await this.clock.sleep(wait);
+      waited += wait;
+    }
+  }
+
   /** Records a failure without waiting: SEC-05's own attempts, or a failure the kit did not foresee. */
   async record(clientId: string): Promise<void> {
     await this.update((e, now) => {

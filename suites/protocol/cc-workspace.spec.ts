@@ -4,6 +4,7 @@ import { callApi, ensureBearerAccepted, ensureBearerRejected, listIds, withinPro
 import { AdminSession } from "../flows/admin.ts";
 import { clientCredentials, tokens } from "../flows/index.ts";
 import type { HttpResponse } from "../http/response.ts";
+import { appToUninstall } from "../flows/consent.ts";
 
 function accessToken(res: HttpResponse): string {
   ensureStatus(res, 200);
@@ -56,8 +57,8 @@ test.describe("CC-05 the token acts as the app, inside the registering workspace
 
   test("the token dies when the app is uninstalled in WS-A, or deleted", {
     tag: tags("CC-05"), annotation: [...reqs("CC-05"), ...needs("http", "session", "code", "admin")],
-  }, async ({ client, target, verdicts, codeFactory }) => {
-    const conf = target.apps.conf;
+  }, async ({ client, target, verdicts, codeFactory, fresh }) => {
+    const conf = await verdicts.precondition("an app this test may uninstall", () => appToUninstall(client, target, fresh));
     const admin = await AdminSession.open(client, target);
     // A user grant too, so the app is listed in the Installed tab whatever the target lists for app-only grants.
     await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });

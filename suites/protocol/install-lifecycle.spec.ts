@@ -14,6 +14,7 @@ import { parseForms } from "../http/html-form.ts";
 import { authorizationParams, clientCredentials, exchangeCode, refresh, tokens, type TokenSet } from "../flows/index.ts";
 import { newPkcePair } from "../http/pkce.ts";
 import type { HttpResponse } from "../http/response.ts";
+import { appToUninstall } from "../flows/consent.ts";
 
 /** The access token of a 200 client-credentials response (RFC 6749 §4.4.3). */
 function ccToken(res: HttpResponse): string {
@@ -38,8 +39,8 @@ function serverDate(res: HttpResponse): number | null {
 test.describe("INSTALL-01 admin revocation kills every token of the app in that workspace", () => {
   test("Revoke in the Installed tab kills access tokens, refresh tokens, pending codes and client-credentials tokens", {
     tag: tags("INSTALL-01", "REFRESH-08"), annotation: [...reqs("INSTALL-01", "REFRESH-08"), ...needs("http", "session", "code", "admin")],
-  }, async ({ client, target, verdicts, codeFactory }) => {
-    const conf = target.apps.conf;
+  }, async ({ client, target, verdicts, codeFactory, fresh }) => {
+    const conf = await verdicts.precondition("an app this test may uninstall", () => appToUninstall(client, target, fresh));
     // Two grants of USR-A, so "every" token is more than one; one code left unredeemed.
     const first = await tokens(client, codeFactory, { client: conf });
     const second = await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });
@@ -86,8 +87,8 @@ test.describe("INSTALL-01 admin revocation kills every token of the app in that 
 test.describe("INSTALL-02 revocation is scoped, and re-authorizing starts fresh", () => {
   test("other workspaces and other apps keep working; a new consent is a new grant and old tokens stay dead", {
     tag: tags("INSTALL-02"), annotation: [...reqs("INSTALL-02"), ...needs("http", "session", "code", "admin", "multi")],
-  }, async ({ client, target, verdicts, codeFactory }) => {
-    const conf = target.apps.conf;
+  }, async ({ client, target, verdicts, codeFactory, fresh }) => {
+    const conf = await verdicts.precondition("an app this test may uninstall", () => appToUninstall(client, target, fresh));
     const userB = target.users.secondWorkspace;
     if (!userB) throw new Error("multi capability without a second-workspace user");
     const inA = await tokens(client, codeFactory, { client: conf, scope: "read:contacts" });

@@ -5,6 +5,7 @@ import { basicHeader, codeRequestPairs, describeSecret, ensureNoTokens, ensureTo
 import { AdminSession } from "../flows/admin.ts";
 import { exchangeCode } from "../flows/tokens.ts";
 import { newVerifier } from "../http/pkce.ts";
+import { appToUninstall } from "../flows/consent.ts";
 
 const BAD_CODE = "RFC 6749 §5.2: invalid_grant";
 
@@ -77,8 +78,8 @@ test.describe("TOKEN-12 A bad code gives invalid_grant", () => {
     });
   });
 
-  test("a code of an installation the admin revoked gives invalid_grant", { tag: tags("TOKEN-12"), annotation: [...reqs("TOKEN-12"), ...needs("code", "http", "admin")] }, async ({ client, target, codeFactory, verdicts }) => {
-    const conf = target.apps.conf;
+  test("a code of an installation the admin revoked gives invalid_grant", { tag: tags("TOKEN-12"), annotation: [...reqs("TOKEN-12"), ...needs("code", "http", "admin")] }, async ({ client, target, codeFactory, verdicts, fresh }) => {
+    const conf = await verdicts.precondition("an app this test may uninstall", () => appToUninstall(client, target, fresh));
     // One redeemed grant makes sure the app is in the Installed tab; the second code stays unredeemed.
     ensureTokenSuccess(await exchangeCode(client, conf, await codeFactory.issue({ client: conf }), { label: "token: install CONF" }));
     const pending = await codeFactory.issue({ client: conf });

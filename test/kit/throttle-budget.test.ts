@@ -285,3 +285,23 @@ test("progress: the line estimates the time left from the tests done and the tim
   assert.match(line, /20\/200 tests .* · about 18 min left$/);
   assert.doesNotMatch(progressText({ requirementsDone: 0, requirementsTotal: 1, testsDone: 0, testsTotal: 1, group: null, failures: 0 }), /left/);
 });
+
+test("ledger: waitForRoom waits until n failures fit, without taking them (TOKEN-09's code outlives no budget wait)", async () => {
+  const dir = scratch();
+  try {
+    const clock = sharedClock();
+    const ledger = new AuthFailureLedger({ file: path.join(dir, "l.json"), limit: 8, windowMs: 60_000, clock });
+    for (let i = 0; i < 7; i++) {
+      await ledger.spend("demo-server");
+      clock.t += 1_000;
+    }
+    assert.equal(await ledger.waitForRoom("demo-server", 1), 0, "one more fits at once");
+    const told: number[] = [];
+    const waited = await ledger.waitForRoom("demo-server", 3, (ms) => told.push(ms));
+    assert.ok(waited > 0 && told.length > 0, "two of the seven must leave the window first");
+    assert.equal(await ledger.count("demo-server"), 5, "room is made, nothing taken");
+    assert.equal(await ledger.waitForRoom("demo-server", 3), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
