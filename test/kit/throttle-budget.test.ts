@@ -285,3 +285,15 @@ test("progress: the line estimates the time left from the tests done and the tim
   assert.match(line, /20\/200 tests .* · about 18 min left$/);
   assert.doesNotMatch(progressText({ requirementsDone: 0, requirementsTotal: 1, testsDone: 0, testsTotal: 1, group: null, failures: 0 }), /left/);
 });
+
+test("guard: no budget where the kit resets the throttle itself (in-process mock, a URL target with a control API)", () => {
+  const onWait = () => undefined;
+  const resettable = { ...urlTarget(10), clock: {} } as unknown as Target;
+  const mock = { ...urlTarget(10), kind: "mock" } as unknown as Target;
+  for (const target of [resettable, mock]) {
+    const guard = throttleGuard({ target, declared: ["TOKEN-07"], onWait, env: { PACT_REPORTS_DIR: "/nonexistent" } });
+    assert.equal(guard.beforeSend, undefined);
+    assert.notEqual(guard.on429, "observe", "a 429 is still retried");
+    assert.equal(throttleGuard({ target, declared: ["SEC-05"], onWait }).on429, "observe");
+  }
+});
