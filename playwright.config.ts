@@ -34,19 +34,19 @@ function browserProject(): Project {
 const THROTTLE_SPECS = "**/sec-throttle*.spec.ts";
 const THROTTLE_PROJECT = "protocol-throttle";
 
-/**
- * SEC-05 runs alone, after everything else: as the teardown of the other projects it starts only
- * when they have finished (whatever their verdicts; a dependency would be skipped after a failure),
- * on one worker, one test at a time, and each test waits for a quiet window first (harness
- * throttle-guard.ts). Run as a teardown it ignores the command line's --grep, so the run's grep is
- * applied here too.
- */
 /** As Playwright reads --grep: "/re/flags" or a case-insensitive pattern. */
 function grepRegExp(pattern: string): RegExp {
   const m = /^\/(.*)\/([gi]*)$/.exec(pattern);
   return m ? new RegExp(m[1] as string, (m[2] as string).replace("g", "")) : new RegExp(pattern, "i");
 }
 
+/**
+ * SEC-05 runs alone, after everything else: as the teardown of the other projects it starts only
+ * when they have finished (whatever their verdicts; a dependency would be skipped after a failure),
+ * on one worker, one test at a time, and on a target the kit cannot reset each test's first
+ * credential request waits for a quiet window (suites/harness/throttle-guard.ts). A teardown that
+ * is not itself selected ignores the command line's --grep, so the run's grep is applied here too.
+ */
 function throttleProject(): Project {
   return {
     name: THROTTLE_PROJECT,

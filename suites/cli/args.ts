@@ -20,15 +20,15 @@ export const USAGE = `Usage: npm run conformance -- --target mock|URL [options]
                           unlimited for the mock and loopback URLs)
   --throttle-tests        run the throttling tests (SEC-05) against a URL target; they run last,
                           one at a time, each after a minute without failed client authentications
-
-Throttling (SEC-05): on a URL target the kit's own failed client authentications stay under the
-target file's params.THROTTLE_N (default 50) per client and minute, minus a margin (a fifth, at
-least 2), across all workers; a test that would go over waits for the window. A 429 outside SEC-05
-is waited out (Retry-After, at most 65 s) and retried once; if it persists the check is reported
-as error (could not judge), never as failed.
   --shard I/N             run one shard of N; writes blob-report/ for --merge
   --merge DIR             merge the shards' blob reports in DIR into one report (no --target)
   --help                  this text
+
+Throttling (SEC-05): on a URL target without the mock's control API, the kit's own failed client
+authentications stay under the target file's params.THROTTLE_N (default 50) per client and minute,
+minus a margin (a fifth, at least 2), across all workers; a test that would go over waits for the
+window. A 429 outside SEC-05 is waited out (Retry-After, at most 65 s) and retried once; if it
+persists the check is reported as error (could not judge), never as failed.
 
 Exit status: 0 conformant (or only failures the baseline accepts), 1 a requirement failed or
 the baseline is out of date, 2 the run could not start.`;

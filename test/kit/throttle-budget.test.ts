@@ -305,3 +305,15 @@ test("ledger: waitForRoom waits until n failures fit, without taking them (TOKEN
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("guard: no budget where the kit resets the throttle itself (in-process mock, a URL target with a control API)", () => {
+  const onWait = () => undefined;
+  const resettable = { ...urlTarget(10), clock: {} } as unknown as Target;
+  const mock = { ...urlTarget(10), kind: "mock" } as unknown as Target;
+  for (const target of [resettable, mock]) {
+    const guard = throttleGuard({ target, declared: ["TOKEN-07"], onWait, env: { PACT_REPORTS_DIR: "/nonexistent" } });
+    assert.equal(guard.beforeSend, undefined);
+    assert.notEqual(guard.on429, "observe", "a 429 is still retried");
+    assert.equal(throttleGuard({ target, declared: ["SEC-05"], onWait }).on429, "observe");
+  }
+});
