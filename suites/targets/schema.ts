@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CAPABILITIES } from "../registry/types.ts";
-import { API_METHODS } from "./api-surface.ts";
+import { API_METHODS, MOCK_API_ENDPOINTS } from "./api-surface.ts";
 
 /** An absolute http(s) URL without fragment. */
 const httpUrl = z.string().refine((s) => {
@@ -69,6 +69,7 @@ export const ApiSchema = z
           })
           .strict(),
       )
+      .default(() => MOCK_API_ENDPOINTS.map((e) => ({ ...e, scopes: [...e.scopes] })))
       .describe("The /v1 endpoints the target serves; default: the mock's full /v1 surface"),
     objectPath: z.string().optional().describe('Where a single object sits in a response body: "" (top level, the default) or e.g. "data"'),
   })
