@@ -75,6 +75,7 @@ export const ApiSchema = z
           .strict(),
       )
       .min(1)
+      .optional()
       .describe("The /v1 endpoints this target serves (default: the mock's full /v1 surface). GET /v1/contacts with read:contacts is always added."),
     objectPath: z.string().optional().describe('Where a single object sits in a response body: "" (top level, default) or e.g. "data"'),
   })
