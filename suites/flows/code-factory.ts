@@ -112,6 +112,8 @@ export class CodeFactory {
   constructor(
     private readonly client: ProtocolClient,
     private readonly target: Target,
+    /** Awaited before each code is issued for a client (the harness makes room in the failure budget). */
+    private readonly beforeIssue: (clientId: string) => Promise<void> = async () => undefined,
   ) {}
 
   /** A logged-in cookie jar for `user` (cached). */
@@ -150,6 +152,7 @@ export class CodeFactory {
 
   /** A fresh authorization code; throws FlowError (with the last response) when none comes back. */
   async issue(opts: IssueOptions): Promise<IssuedCode> {
+    await this.beforeIssue(opts.client.clientId);
     const out = await this.authorize(opts);
     const code = out.location?.searchParams.get("code");
     if (!out.location || !code) {

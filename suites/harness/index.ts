@@ -9,7 +9,7 @@ import { requirement } from "../registry/index.ts";
 import { CAPABILITIES, type Capability } from "../registry/types.ts";
 import { openTarget, type Target } from "../targets/index.ts";
 import { readRunOptions, type RunOptions } from "./run-options.ts";
-import { throttleGuard, type GuardContext } from "./throttle-guard.ts";
+import { throttleGuard, type GuardContext, roomForFailures } from "./throttle-guard.ts";
 import { ConformanceFailure, NEEDS_ANNOTATION, REQUIREMENT_ANNOTATION, VERDICT_ATTACHMENT, Verdicts, type TestEnd, type VerdictAttachment } from "./verdicts.ts";
 
 export { expect };
@@ -57,6 +57,9 @@ function seedRedactor(redactor: Redactor, target: Target): void {
   for (const user of Object.values(target.users)) if (user) redactor.learn(user.password, "password");
   redactor.learn(target.apiKey, "api_key");
 }
+
+/** Failed authentications a test may send with one code (the most any test sends is three, TOKEN-09). */
+const FAILURES_PER_CODE = 3;
 
 export interface KitTestFixtures {
   /** The target, reset to its initial state before this test when it can be. */
@@ -128,7 +131,11 @@ export const test = base.extend<KitTestFixtures, KitWorkerFixtures>({
     await use(new ProtocolClient({ baseUrl: target.baseUrl, redactor, journal, jar: new CookieJar(), guard: throttleGuard(ctx) }));
   },
 
-  codeFactory: async ({ client, target }, use) => use(new CodeFactory(client, target)),
+  // A code lives minutes (CODE_TTL_MAX_S); a test that sends failed authentications with it (TOKEN-05,
+  // TOKEN-09) must not wait for the failure budget in between, or the code dies first. So before a
+  // code is issued, the budget holds room for a few failures of its client (a no-op where none is kept).
+  codeFactory: async ({ client, target }, use, info) =>
+    use(new CodeFactory(client, target, (clientId) => roomForFailures(target, clientId, FAILURES_PER_CODE, (ms) => info.timeout > 0 && info.setTimeout(info.timeout + ms + 5_000)))),
 
   verdicts: [
     async ({ run, journal, redactor, target }, use, info) => {

@@ -17,7 +17,6 @@ import { exchangeCode, refresh, revoke, type ClientAuth } from "../flows/tokens.
 import { basicAuthorization } from "../http/basic.ts";
 import type { HttpResponse } from "../http/response.ts";
 import type { AppIdentity } from "../targets/schema.ts";
-import { roomForFailures } from "../harness/throttle-guard.ts";
 
 const UNKNOWN_CLIENT = "no-such-client-7f3a";
 const HEADERS_COMPARED = ["content-type", "www-authenticate", "cache-control", "pragma"];
@@ -204,8 +203,6 @@ test.describe("TOKEN-08 One client-authentication method per request", () => {
 test.describe("TOKEN-09 Confidential clients must authenticate on every grant", () => {
   test("CONF in the public-client shape gets invalid_client, and the code survives the failed attempts", { tag: tags("TOKEN-09"), annotation: [...reqs("TOKEN-09"), ...needs("code", "http")] }, async ({ client, target, codeFactory, verdicts }) => {
     const conf = target.apps.conf;
-    // Three failures follow with this code: make room for them first, so no budget wait outlives the code.
-    await roomForFailures(target, conf.clientId, 3, (ms) => test.info().setTimeout(test.info().timeout + ms));
     const issued = await codeFactory.issue({ client: conf });
     const status = verdicts.accepted([401], [400]);
     await verdicts.check("TOKEN-09", "authorization_code with client_id only (DOC-S3 shape) gives 401 invalid_client (RFC 6749 §4.1.3, AMB-03)", async () => {
