@@ -16,7 +16,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -31,6 +31,7 @@ Usage: npm run variants -- [--only NAME] [-- KIT-ARGS...]
 
 Options:
   --only NAME   one preset (${variantNames().join(", ")})
+  --jobs N      presets run side by side (default 2; their output then goes to reports/variants/<preset>/kit.log)
   -h, --help    show this help
 
 Target files: test/variants/<preset>.target.json (baseUrl is replaced by the mock's address).
@@ -75,15 +76,21 @@ function readJson<T>(file: string): T | null {
   }
 }
 
-function runKit(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Runs the kit; its output goes to the console, or to `logFile` when presets run side by side. */
+function runKit(args: string[], env: NodeJS.ProcessEnv, logFile: string | null): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn("npx", ["tsx", "suites/cli/conformance.ts", ...args], { cwd: root, env, stdio: "inherit" });
-    child.on("error", () => resolve(2));
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    const out = logFile === null ? "inherit" : openSync(logFile, "w");
+    const child = spawn("npx", ["tsx", "suites/cli/conformance.ts", ...args], { cwd: root, env, stdio: ["ignore", out, out] });
+    const done = (code: number) => {
+      if (typeof out === "number") closeSync(out);
+      resolve(code);
+    };
+    child.on("error", () => done(2));
+    child.on("exit", (code, signal) => done(code ?? (signal ? 128 : 1)));
   });
 }
 
-async function runPreset(preset: ShapePresetName, kitArgs: string[]): Promise<Outcome> {
+async function runPreset(preset: ShapePresetName, kitArgs: string[], sideBySide: boolean): Promise<Outcome> {
   const mock = createPactMock({ shape: preset, control: false });
   const server = mock.app.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -101,9 +108,12 @@ async function runPreset(preset: ShapePresetName, kitArgs: string[]): Promise<Ou
   rmSync(reportsDir, { recursive: true, force: true });
   mkdirSync(reportsDir, { recursive: true });
 
-  process.stdout.write(`\n=== variant ${preset}: ${baseUrl}\n`);
+  const logFile = sideBySide ? join(reportsDir, "kit.log") : null;
+  process.stdout.write(`\n=== variant ${preset}: ${baseUrl}${logFile ? ` (output in ${logFile})` : ""}\n`);
   const started = Date.now();
-  const exitCode = await runKit(["--target", baseUrl, "--config", targetFile, "--project", "protocol", ...kitArgs], { ...process.env, PACT_REPORTS_DIR: reportsDir, FORCE_COLOR: "0" });
+  // --throttle-tests: the presets are ours to lock out, and SEC-05 must pass on a target that declares its THROTTLE_N.
+  const exitCode = await runKit(["--target", baseUrl, "--config", targetFile, "--project", "protocol", "--throttle-tests", ...kitArgs], { ...process.env, PACT_REPORTS_DIR: reportsDir, FORCE_COLOR: "0" }, logFile);
+  if (logFile) process.stdout.write(`=== variant ${preset} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   const wallSeconds = (Date.now() - started) / 1000;
 
   mock.close();
@@ -134,7 +144,7 @@ async function main(): Promise<void> {
   const kitArgs = dashdash === -1 ? [] : process.argv.slice(dashdash + 1);
   let values;
   try {
-    values = parseArgs({ args: own, options: { only: { type: "string" }, help: { type: "boolean", short: "h", default: false } }, allowPositionals: false }).values;
+    values = parseArgs({ args: own, options: { only: { type: "string" }, jobs: { type: "string", default: "2" }, help: { type: "boolean", short: "h", default: false } }, allowPositionals: false }).values;
   } catch (e) {
     process.stderr.write(`variants: ${(e as Error).message}\n${HELP}`);
     process.exit(2);
@@ -149,8 +159,21 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected = values.only ? [values.only as ShapePresetName] : names;
-  const outcomes: Outcome[] = [];
-  for (const preset of selected) outcomes.push(await runPreset(preset, kitArgs));
+  const jobs = Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    process.stderr.write(`variants: --jobs must be a positive integer, got "${values.jobs}"\n`);
+    process.exit(2);
+  }
+  // Side by side by default: a preset with a small THROTTLE_N spends most of its time waiting for its
+  // failure budget and SEC-05's quiet windows, not computing, so two presets share the cores well.
+  const sideBySide = jobs > 1 && selected.length > 1;
+  const outcomes: Outcome[] = new Array<Outcome>(selected.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, selected.length) }, async () => {
+      for (let i = next++; i < selected.length; i = next++) outcomes[i] = await runPreset(selected[i] as ShapePresetName, kitArgs, sideBySide);
+    }),
+  );
   process.stdout.write(`\n=== variants summary\n${outcomes.map(render).join("\n")}\n`);
   const bad = outcomes.some((o) => !o.summary || o.summary.failed > 0 || (o.summary.error ?? 0) > 0);
   process.exit(bad ? 1 : 0);
