@@ -11,13 +11,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import Ajv2020 from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
 import { createPactMock } from "../../mock/app.ts";
 import { isRequirementId } from "../../suites/registry/index.ts";
 import { fixtureTargetFile } from "../../suites/targets/fixture-identities.ts";
 import { OPTIONAL_IDENTITIES, skippedWithout } from "../../suites/targets/optional-identities.ts";
 import { TargetFileSchema } from "../../suites/targets/schema.ts";
 import { SCHEMA_PATH } from "../../suites/targets/write-schema.ts";
+
+// ajv is CommonJS; load it the way Node resolves it (as suites/schemas/validate.ts does).
+const Ajv2020 = (createRequire(import.meta.url)("ajv/dist/2020") as { default: new (opts: Record<string, unknown>) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } } }).default;
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
