@@ -5,10 +5,13 @@
  *   npm test                    unit tests, the conformance kit against the mock, the kit's self-check
  *   npm test -- --only unit     one step (unit | conformance | variants | selfcheck)
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { chromium } from "@playwright/test";
+import { resolveChromium, ChromiumNotFoundError } from "../suites/harness/chromium.ts";
+import { ensureChromium, type BrowserSetupDeps, type CommandResult } from "../suites/harness/browser-setup.ts";
 
 interface Counts {
   passed: number;
@@ -18,6 +21,8 @@ interface Counts {
 
 interface Step {
   name: string;
+  /** The step runs the browser project: Chromium is found, or installed, before it starts. */
+  browser?: boolean;
   command: string[];
   /** Counts from the step's own output or files; null when none could be read. */
   count(output: string): Counts | null;
@@ -93,6 +98,7 @@ const steps: Step[] = [
   },
   {
     name: "conformance",
+    browser: true,
     command: ["npx", "tsx", "suites/cli/conformance.ts", "--target", "mock", "--project", "all"],
     count: () => playwrightCounts(),
   },
@@ -117,6 +123,30 @@ if (selected.length === 0) {
   process.exit(2);
 }
 
+function command(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): CommandResult {
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: "utf8", timeout: 300_000, stdio: ["ignore", "pipe", "pipe"] });
+  return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? r.error.message : ""}` };
+}
+
+const aptEnv = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+const systemDeps: BrowserSetupDeps = {
+  locate: () => {
+    try {
+      return { found: resolveChromium(() => chromium.executablePath()) };
+    } catch (e) {
+      if (e instanceof ChromiumNotFoundError) return { missing: e };
+      throw e;
+    }
+  },
+  chromiumPathSet: Boolean(process.env.CHROMIUM_PATH),
+  playwrightInstall: () => command("npx", ["playwright", "install", "chromium"]),
+  isRoot: process.getuid?.() === 0,
+  debianLike: spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0,
+  aptInstall: () => command("apt-get", ["install", "-y", "-qq", "chromium"], aptEnv),
+  aptUpdate: () => command("apt-get", ["update", "-qq"], aptEnv),
+  say: (line) => process.stdout.write(`${line}\n`),
+};
+
 function run(step: Step): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     process.stdout.write(`\n=== ${step.name}: ${step.command.slice(0, 6).join(" ")}${step.command.length > 6 ? " …" : ""}\n`);
@@ -139,6 +169,8 @@ const lines: string[] = [];
 let broken = false;
 for (const step of selected) {
   if (step.name === "unit" && unitFiles.length === 0) continue;
+  // Without Chromium the step stops before any test with ChromiumNotFoundError and its fix.
+  if (step.browser) ensureChromium(systemDeps);
   const { code, output } = await run(step);
   const counts = step.count(output);
   if (!counts) {

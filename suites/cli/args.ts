@@ -1,6 +1,19 @@
 import { z } from "zod";
 
 export const USAGE = `Usage: npm run conformance -- --target mock|URL [options]
+       npm run conformance -- init --target URL [--out FILE] [--force]
+       npm run conformance -- check-config --config FILE [--target mock|URL]
+
+  init                    read the target's RFC 8414 metadata, check what can be checked without
+                          credentials (endpoints answer, where the login form is) and write a target
+                          file with every field: discovered values filled in, secrets as \${PACT_…},
+                          the rest as <…> placeholders; optional identities carry a "$comment" naming
+                          the requirements skipped without them. --out FILE (default pact.target.json);
+                          an existing file is kept unless --force.
+  check-config            validate the target file and run the preflight alone (the target answers,
+                          metadata, each app's secret, each user's login, the API key); every problem
+                          at once, each with the field to fix. Exit 0 fine, 2 otherwise. --target
+                          defaults to the file's baseUrl.
 
   --target mock|URL       the in-process mock, or a running server's base URL (required)
   --config FILE           live target file (JSON; schema: suites/targets/target-file.schema.json)
@@ -20,6 +33,9 @@ export const USAGE = `Usage: npm run conformance -- --target mock|URL [options]
                           unlimited for the mock and loopback URLs)
   --throttle-tests        run the throttling tests (SEC-05) against a URL target; they run last,
                           one at a time, each after a minute without failed client authentications
+  --plan                  after the preflight, print per requirement group which IDs will run and which
+                          will be skipped and why, and the estimated requests and time at the chosen
+                          pacing; then exit 0 without running a test
   --shard I/N             run one shard of N; writes blob-report/ for --merge
   --merge DIR             merge the shards' blob reports in DIR into one report (no --target)
   --help                  this text
@@ -30,8 +46,8 @@ minus a margin (a fifth, at least 2), across all workers; a test that would go o
 window. A 429 outside SEC-05 is waited out (Retry-After, at most 65 s) and retried once; if it
 persists the check is reported as error (could not judge), never as failed.
 
-Exit status: 0 conformant (or only failures the baseline accepts), 1 a requirement failed or
-the baseline is out of date, 2 the run could not start.`;
+Exit status: 0 conformant (or only failures the baseline accepts), 1 a requirement failed, could
+not be judged (error) or the baseline is out of date, 2 the run could not start.`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -41,7 +57,7 @@ export class UsageError extends Error {
 }
 
 const VALUE_FLAGS = ["target", "config", "profile", "grep", "seed", "path", "project", "workers", "baseline", "max-concurrency", "rps", "shard", "merge"] as const;
-const BOOL_FLAGS = ["strict", "slow", "help", "update-baseline", "throttle-tests"] as const;
+const BOOL_FLAGS = ["strict", "slow", "help", "update-baseline", "throttle-tests", "plan"] as const;
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -69,6 +85,7 @@ export const CliArgsSchema = z
     throttleTests: z.boolean().default(false),
     shard: z.string().regex(/^[1-9]\d*\/[1-9]\d*$/, "--shard must look like 1/3").refine((v) => { const [i, n] = v.split("/").map(Number); return (i ?? 0) <= (n ?? 0); }, "--shard I/N needs I ≤ N").optional(),
     merge: z.string().min(1).optional(),
+    plan: z.boolean().default(false),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -77,23 +94,24 @@ export const CliArgsSchema = z
     } else if (a.target === undefined) {
       ctx.addIssue({ code: "custom", message: "--target is required (mock or a URL)" });
     }
+    if (a.plan && a.merge !== undefined) ctx.addIssue({ code: "custom", message: "--plan applies to a run, not to --merge" });
     if (a.shard !== undefined && (a.baseline !== undefined || a.updateBaseline)) ctx.addIssue({ code: "custom", message: "--baseline applies to the merged report: give it to --merge, not to a --shard run" });
   });
 
 export type CliArgs = z.infer<typeof CliArgsSchema>;
 
-/** Parses argv (after the script name); returns "help" for --help. */
-export function parseArgs(argv: readonly string[]): CliArgs | "help" {
+/** Reads `--flag value`, `--flag=value` and boolean `--flag` into camelCase keys. */
+function readFlags(argv: readonly string[], valueFlags: readonly string[], boolFlags: readonly string[]): Record<string, string | boolean> {
   const raw: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if ((BOOL_FLAGS as readonly string[]).includes(name)) {
+    if (boolFlags.includes(name)) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       raw[camel(name)] = true;
-    } else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
+    } else if (valueFlags.includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${name} needs a value`);
       if (camel(name) in raw) throw new UsageError(`--${name} given twice`);
@@ -102,10 +120,67 @@ export function parseArgs(argv: readonly string[]): CliArgs | "help" {
       throw new UsageError(`unknown option --${name}`);
     }
   }
-  if (raw.help) return "help";
-  const parsed = CliArgsSchema.safeParse(raw);
+  return raw;
+}
+
+function parseWith<T extends z.ZodType>(schema: T, raw: Record<string, string | boolean>): z.infer<T> {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join("; "));
   return parsed.data;
+}
+
+/** Parses argv (after the script name); returns "help" for --help. */
+export function parseArgs(argv: readonly string[]): CliArgs | "help" {
+  const raw = readFlags(argv, VALUE_FLAGS, BOOL_FLAGS);
+  if (raw.help) return "help";
+  return parseWith(CliArgsSchema, raw);
+}
+
+const urlTarget = z.string().refine((t) => /^https?:\/\/[^\s/]+/.test(t), "--target must be an http(s) URL");
+
+export const InitArgsSchema = z
+  .object({
+    target: urlTarget.optional(),
+    out: z.string().min(1).default("pact.target.json"),
+    force: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.target === undefined) ctx.addIssue({ code: "custom", message: "init needs --target URL (a running server)" });
+  });
+
+export const CheckConfigArgsSchema = z
+  .object({
+    config: z.string().min(1).optional(),
+    target: z
+      .string()
+      .refine((t) => t === "mock" || /^https?:\/\/[^\s/]+/.test(t), "--target must be mock or an http(s) URL")
+      .optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.config === undefined) ctx.addIssue({ code: "custom", message: "check-config needs --config FILE" });
+  });
+
+export type InitArgs = z.infer<typeof InitArgsSchema> & { target: string };
+export type CheckConfigArgs = z.infer<typeof CheckConfigArgsSchema> & { config: string };
+
+export type Command = { readonly command: "run"; readonly args: CliArgs } | { readonly command: "init"; readonly args: InitArgs } | { readonly command: "check-config"; readonly args: CheckConfigArgs } | { readonly command: "help" };
+
+/** The sub-command (`init`, `check-config`, or a run when the first word is a flag) and its arguments. */
+export function parseCommand(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === "init" || first === "check-config") {
+    const raw = first === "init" ? readFlags(rest, ["target", "out"], ["force", "help"]) : readFlags(rest, ["config", "target"], ["help"]);
+    if (raw.help) return { command: "help" };
+    delete raw.help;
+    return first === "init"
+      ? { command: "init", args: parseWith(InitArgsSchema, raw) as InitArgs }
+      : { command: "check-config", args: parseWith(CheckConfigArgsSchema, raw) as CheckConfigArgs };
+  }
+  if (first !== undefined && !first.startsWith("--")) throw new UsageError(`unknown command "${first}" (commands: init, check-config; or options of a run)`);
+  const args = parseArgs(argv);
+  return args === "help" ? { command: "help" } : { command: "run", args };
 }
 
 /** Pacing for remote URL targets unless given (shared environments must not see a burst). */
@@ -170,3 +245,19 @@ export function pacedDurationEstimate(args: CliArgs, pacing: Pacing): string | n
   const minutes = Math.ceil(PROTOCOL_RUN_REQUESTS / shards / rps / 60);
   return `about ${PROTOCOL_RUN_REQUESTS.toLocaleString("en-US")} requests${shards > 1 ? ` over ${shards} shards` : ""} at ${Number(rps.toFixed(3))}/s: at least ${minutes} min${args.project === "all" ? " for the protocol suite" : ""}`;
 }
+
+/** The Playwright project of SEC-05's tests (playwright.config.ts). */
+export const THROTTLE_PROJECT = "protocol-throttle";
+
+/** The Playwright arguments that select the run's tests (projects, --grep, --shard). */
+export function selectionArgs(args: CliArgs): string[] {
+  const pwArgs: string[] = [];
+  // SEC-05 has a project of its own that runs after the others (playwright.config.ts); naming it keeps
+  // it a selected project, so --grep and --shard apply to it as to the rest.
+  if (args.project === "protocol") pwArgs.push("--project", "protocol", "--project", THROTTLE_PROJECT);
+  else if (args.project !== "all") pwArgs.push("--project", args.project);
+  if (args.grep) pwArgs.push("--grep", args.grep);
+  if (args.shard) pwArgs.push("--shard", args.shard);
+  return pwArgs;
+}
+

@@ -9,9 +9,11 @@ import type { ConformanceReport } from "../report/merge.ts";
 import { applyBaseline, BaselineFileError, baselineFromReport, gateExitCode, loadBaseline, PLACEHOLDER_OWNER, type Baseline } from "../report/baseline.ts";
 import { clauseLevels, countsOf } from "../report/display.ts";
 import { REPORT_FILES, writeReports } from "../report/write.ts";
-import { openTarget, TargetFileError } from "../targets/index.ts";
+import { openTarget, TargetFileError, targetFileProblems } from "../targets/index.ts";
 import { preflight } from "../targets/preflight.ts";
-import { pacedDurationEstimate, parseArgs, planPacing, USAGE, UsageError, type CliArgs, type Pacing } from "./args.ts";
+import { pacedDurationEstimate, parseCommand, selectionArgs, planPacing, USAGE, UsageError, type CheckConfigArgs, type CliArgs, type Command, type Pacing } from "./args.ts";
+import { runInit } from "./init.ts";
+import { printPlan } from "./plan.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** PACT_REPORTS_DIR moves every output (reports, test-results) elsewhere, e.g. for parallel runs. */
@@ -19,8 +21,6 @@ const REPORTS_DIR = process.env.PACT_REPORTS_DIR ? path.resolve(process.env.PACT
 const REPORT = path.join(REPORTS_DIR, REPORT_FILES.json);
 const BLOB_DIR = process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR ? path.resolve(process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR) : path.join(ROOT, "blob-report");
 const DEFAULT_BASELINE = "conformance-baseline.json";
-/** The Playwright project of SEC-05's tests (playwright.config.ts). */
-const THROTTLE_PROJECT = "protocol-throttle";
 
 
 const EXIT_CONFORMANT = 0;
@@ -65,15 +65,15 @@ function spawnPlaywright(pwArgs: string[], env: NodeJS.ProcessEnv): Promise<numb
 }
 
 function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: Pacing): Promise<number> {
-  const pwArgs = ["test"];
-  // SEC-05 has a project of its own that runs after the others (playwright.config.ts); naming it keeps
-  // it a selected project, so --grep and --shard apply to it as to the rest.
-  if (args.project === "protocol") pwArgs.push("--project", "protocol", "--project", THROTTLE_PROJECT);
-  else if (args.project !== "all") pwArgs.push("--project", args.project);
-  if (args.grep) pwArgs.push("--grep", args.grep);
+  const pwArgs = ["test", ...selectionArgs(args)];
   // Workers resetting one shared server would wipe each other's state mid-test (planPacing gives 1).
   pwArgs.push("--workers", String(pacing.workers));
-  if (args.shard) pwArgs.push("--shard", args.shard, "--reporter", "list,blob,./suites/report/conformance-reporter.ts");
+  if (args.shard) pwArgs.push("--reporter", "list,blob,./suites/report/conformance-reporter.ts");
+  return spawnPlaywright(pwArgs, playwrightEnv(args, targetName, seed, pacing));
+}
+
+/** What every Playwright worker reads (suites/harness/run-options.ts). */
+function playwrightEnv(args: CliArgs, targetName: string, seed: number, pacing: Pacing): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PACT_TARGET: targetName,
@@ -98,7 +98,7 @@ function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: 
   else delete env.PACT_PATH;
   if (args.baseline && !args.updateBaseline) env.PACT_BASELINE = path.resolve(args.baseline);
   else delete env.PACT_BASELINE;
-  return spawnPlaywright(pwArgs, env);
+  return env;
 }
 
 /** Merges the shards' blob reports in `dir` through the conformance reporter. */
@@ -170,18 +170,55 @@ function finish(args: CliArgs, report: ConformanceReport, code: number): never {
   process.exit(EXIT_CONFORMANT);
 }
 
-async function main(): Promise<void> {
-  let args: CliArgs | "help";
+/** `check-config`: the file's problems and the preflight's, all at once; 0 when there are none, else 2. */
+async function checkConfig(args: CheckConfigArgs): Promise<number> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  let raw: unknown;
   try {
-    args = parseArgs(process.argv.slice(2));
+    raw = JSON.parse(readFileSync(args.config, "utf8")) as unknown;
+  } catch (e) {
+    say(`check-config: ${args.config}: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT_CANNOT_START;
+  }
+  const { problems, file } = targetFileProblems(raw);
+  if (!file) {
+    say(`check-config: ${args.config} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    return EXIT_CANNOT_START;
+  }
+  const targetName = args.target ?? file.baseUrl;
+  const target = await openTarget({ target: targetName, config: args.config });
+  try {
+    const result = await preflight(target);
+    for (const n of result.notes) say(`note: ${n}`);
+    if (result.problems.length) {
+      say(`check-config: the preflight against ${target.name} found ${result.problems.length} problem(s):\n${result.problems.map((p) => `  - ${p}`).join("\n")}`);
+      return EXIT_CANNOT_START;
+    }
+    say(`check-config: ${args.config} is fine for ${target.name} (capabilities: ${[...target.capabilities].join(", ")})`);
+    return EXIT_CONFORMANT;
+  } finally {
+    await target.close();
+  }
+}
+
+async function main(): Promise<void> {
+  let command: Command;
+  try {
+    command = parseCommand(process.argv.slice(2));
   } catch (e) {
     if (e instanceof UsageError) cannotStart(`${e.message}\n\n${USAGE}`);
     throw e;
   }
-  if (args === "help") {
+  if (command.command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (command.command === "init") process.exit(await runInit(command.args, (line) => process.stdout.write(`${line}\n`)));
+  if (command.command === "check-config") {
+    if (!existsSync(command.args.config)) cannotStart(`--config ${command.args.config}: no such file`);
+    process.exit(await checkConfig(command.args));
+  }
+  const args: CliArgs = command.args;
   if (args.config && !existsSync(args.config)) cannotStart(`--config ${args.config}: no such file`);
   if (args.baseline && !args.updateBaseline) {
     if (!existsSync(args.baseline)) cannotStart(`--baseline ${args.baseline}: no such file (create one with --update-baseline)`);
@@ -210,6 +247,7 @@ async function main(): Promise<void> {
   process.env.PACT_RPS = whole.rps === undefined ? "0" : String(whole.rps);
   const sharedState = await runPreflight(args, targetName);
   const pacing = planPacing(args, sharedState, process.env.PACT_WORKERS ? Number(process.env.PACT_WORKERS) : 2);
+  if (args.plan) process.exit(await printPlan(args, targetName, pacing, playwrightEnv(args, targetName, seed, pacing)));
   if (pacing.maxConcurrency !== undefined || pacing.rps !== undefined) {
     process.stderr.write(`pacing: ${pacing.workers} worker(s), each ≤ ${pacing.maxConcurrency ?? "∞"} request(s) in flight and ≤ ${pacing.rps === undefined ? "∞" : Number(pacing.rps.toFixed(3))} request(s)/s\n`);
     const estimate = pacedDurationEstimate(args, pacing);

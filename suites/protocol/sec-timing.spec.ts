@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
+import { TIMING_SLOW_ONLY } from "../harness/skip-reasons.ts";
 import { Agent } from "undici";
 import { test, reqs, needs, type Verdicts, tags } from "../harness/index.ts";
 import { ensure, ensureStatus } from "../checks/http.ts";
@@ -11,7 +12,7 @@ import type { Target } from "../targets/target.ts";
 
 /** SEC-04: at least 5,000 interleaved samples per class. */
 const PER_CLASS = 5000;
-const SLOW_ONLY = "timing study runs only with --slow (5,000 samples per class)";
+const SLOW_ONLY = TIMING_SLOW_ONLY;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
 /** A different character from the same alphabet. */

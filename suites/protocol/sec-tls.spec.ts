@@ -1,4 +1,5 @@
 import { connect } from "node:tls";
+import { plainHttpLoopback } from "../harness/skip-reasons.ts";
 import { test, reqs, needs, tags } from "../harness/index.ts";
 import { ensure } from "../checks/http.ts";
 import { TransportError, type ProtocolClient, type RequestSpec } from "../http/client.ts";
@@ -56,7 +57,8 @@ function legacyHandshake(host: string, port: number): Promise<boolean | null> {
 test.describe("SEC-06 TLS is used everywhere", () => {
   test("plain HTTP is refused for token, revoke and /v1; HTTPS carries HSTS; TLS 1.0/1.1 are refused", { tag: tags("SEC-06"), annotation: [...reqs("SEC-06"), ...needs("http")] }, async ({ client, target, verdicts }) => {
     const base = new URL(target.baseUrl);
-    if (base.protocol === "http:" && LOOPBACK.has(base.hostname)) return verdicts.skip("SEC-06", "not applicable: plain-HTTP loopback target (catalogue §0.3)");
+    const loopback = plainHttpLoopback(target.baseUrl);
+    if (loopback) return verdicts.skip("SEC-06", loopback);
 
     const plain = new URL(target.baseUrl);
     plain.protocol = "http:";

@@ -12,10 +12,14 @@ const httpUrl = z.string().refine((s) => {
   }
 }, "must be an absolute http(s) URL without a fragment");
 
+/** A note for the reader (JSON Schema's `$comment`); `init` writes one on each optional identity. */
+const comment = z.string().optional().describe("A note for the reader; the kit ignores it");
+
 const secret = z.string().min(1).describe("A secret, or ${ENV_VAR} to read it from the environment");
 
 export const AppSchema = z
   .object({
+    $comment: comment,
     clientId: z.string().min(1),
     clientSecret: secret.optional().describe("Confidential apps only"),
     name: z.string().min(1).optional().describe("Display name, as the consent page shows it"),
@@ -26,6 +30,7 @@ export const AppSchema = z
 
 export const UserSchema = z
   .object({
+    $comment: comment,
     email: z.string().min(1),
     password: secret,
     workspace: z.string().min(1).optional().describe("Workspace name as the consent page shows it"),
@@ -84,6 +89,7 @@ export const ApiSchema = z
 export const TargetFileSchema = z
   .object({
     $schema: z.string().optional(),
+    $comment: comment,
     baseUrl: httpUrl.describe("Where the authorization server, API and admin console are served"),
     issuer: httpUrl.optional().describe("RFC 8414 issuer; defaults to baseUrl"),
     apps: z
