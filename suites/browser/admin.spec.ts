@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { BrowserContext, Locator, Page } from "@playwright/test";
-import { test, reqs, needs, expect, CheckSkipped, type Target, tags } from "../harness/index.ts";
+import { test, reqs, needs, expect, CheckError, CheckSkipped, type Target, tags } from "../harness/index.ts";
 import { ensure, ensureStatus, ensureTokenError } from "../checks/http.ts";
 import { ensureBearerAccepted, ensureBearerRejected, ensureCodeRejected, ensureRefreshRejected, fp, secretForms, withinPropagation } from "../checks/admin.ts";
 import { ADMIN_NAMES, AdminSession, labelledValues } from "../flows/admin.ts";
@@ -384,7 +384,7 @@ test.describe("Admin console in the browser", () => {
       withinPropagation(target, () => ensureCodeRejected(client, conf, pending as NonNullable<typeof pending>)),
     { clause: "covers codes" });
     await verdicts.check("INSTALL-01", "after Revoke the app's client-credentials token gets 401", async () => {
-      if (cc === null) throw new CheckSkipped(`client credentials for ${conf.clientId} answered ${ccRes.status}`);
+      if (cc === null) throw new CheckError(`client credentials for ${conf.clientId} answered ${ccRes.status}`);
       const token = cc;
       await withinPropagation(target, () => ensureBearerRejected(client, token, "the revoked app's client-credentials token"));
     }, { clause: "client-credentials" });
@@ -393,7 +393,7 @@ test.describe("Admin console in the browser", () => {
       await expect(row(page, conf.clientId, conf.name ?? "")).toHaveCount(0);
     });
     await verdicts.check("INSTALL-02", "another app's tokens in the same workspace keep working", async () => {
-      if (!spa) throw new CheckSkipped(`no token could be obtained for ${target.apps.spa.clientId}`);
+      if (!spa) throw new CheckError(`no token could be obtained for ${target.apps.spa.clientId}`);
       await ensureBearerAccepted(client, spa.access_token, `${target.apps.spa.clientId}'s access token`);
     });
   });

@@ -5,6 +5,7 @@ import { authorizationParams, followOnOrigin, randomState } from "../flows/index
 import { findFormByButton, parseForms, submitForm } from "../http/html-form.ts";
 import { newPkcePair } from "../http/pkce.ts";
 import type { HttpResponse } from "../http/response.ts";
+import { unapprovedConfidential } from "../flows/consent.ts";
 
 /**
  * §0.4 "Error redirect" (RFC 6749 §4.1.2.1): a 302 or 303 to the exact registered redirect URI
@@ -25,8 +26,9 @@ function ensureErrorRedirect(res: HttpResponse, registered: string, error: strin
 test.describe("CONSENT-04 Deny gives access_denied", () => {
   test("Deny redirects with access_denied and state, leaves no installation, and the transaction cannot be approved afterwards", {
     tag: tags("CONSENT-04"), annotation: [...reqs("CONSENT-04"), ...needs("http", "session", "code", "admin")],
-  }, async ({ client, target, verdicts, codeFactory }) => {
-    const conf = target.apps.conf;
+  }, async ({ client, target, verdicts, codeFactory, fresh }) => {
+    // An app with no grant yet, so that consent is asked (CONSENT-08 lets a covering grant skip it).
+    const conf = await verdicts.precondition("a confidential app no user has approved yet", () => unapprovedConfidential(client, target, fresh));
     const member = target.users.member;
     // The registered URI with a query of its own, so the check also sees it kept.
     const redirectUri = conf.redirectUris.find((u) => u.includes("?")) ?? (conf.redirectUris[0] as string);
@@ -41,9 +43,9 @@ test.describe("CONSENT-04 Deny gives access_denied", () => {
     const state = `deny-${randomState()}`;
     const { pairs } = authorizationParams({ client: conf, redirectUri, state, scope: "read:contacts" }, newPkcePair().verifier);
     const page = await followOnOrigin(c, await c.get("/oauth/authorize", { query: pairs, label: "authorize: for Deny" }), "authorize");
-    const form = page.status === 200 ? findFormByButton(parseForms(page.text, page.exchange.url), target.recipe.denyButton) : undefined;
+    const form = page.mediaType?.includes("html") ? findFormByButton(parseForms(page.text, page.exchange.url), target.recipe.denyButton) : undefined;
     if (!form) {
-      verdicts.skip("CONSENT-04", `no consent page with a "${target.recipe.denyButton}" button was shown (status ${page.status}); an active grant may cover the request (CONSENT-08)`);
+      verdicts.error("CONSENT-04", `could not judge: no consent page with a "${target.recipe.denyButton}" button was shown for an app no user had approved (status ${page.status})`);
       return;
     }
     const deny = submitForm(form, target.recipe.denyButton, {}, page.exchange.url);

@@ -27,7 +27,7 @@ test.describe("CONSENT-03 Approve issues a code for exactly the requested scope"
     const third = await open(other, second, "other-user");
     const noPrompt = [tabA, tabB, third].find((t) => !isConsentPage(t.page, target));
     if (noPrompt) {
-      verdicts.skip("CONSENT-03", `the public client's request showed no consent page (${noPrompt.page.status}), so there were not several open consent pages to answer`);
+      verdicts.error("CONSENT-03", `could not judge: the public client's request showed no consent page (${noPrompt.page.status}), so there were not several open consent pages to answer (see CONSENT-08)`);
       return;
     }
     await verdicts.check("CONSENT-03", "Approve on the first of two open consent pages (same user) redirects with a code for its scope", async () => {

@@ -252,7 +252,7 @@ test.describe("INSTALL-03 only admins can revoke, and the Installed tab is accur
         ensure(row !== undefined, `${app.name} is not listed although its client-credentials token for this workspace is live; rows: ${installed.map((r) => r.name).join(", ") || "(none)"}`);
         ensure(row.hasRevoke, `the row for ${app.name} has no "Revoke" button`);
       });
-      if (listed !== "passed") return verdicts.skip("CC-05", "the app is not on the Installed tab, so it cannot be uninstalled there (see INSTALL-03)", "the client-credentials token dies when the app is uninstalled");
+      if (listed !== "passed") return verdicts.error("CC-05", "could not judge: the app is not on the Installed tab, so it cannot be uninstalled there (see INSTALL-03)", "the client-credentials token dies when the app is uninstalled");
       await admin.revokeInstallation(app.clientId);
       await verdicts.check("CC-05", "after the admin's Revoke the client-credentials token gets 401 (INSTALL-01, AMB-17)", () =>
         withinPropagation(target, () => ensureBearerRejected(client, cc, "client-credentials token")),
