@@ -24,6 +24,9 @@ Options:
                                    {"data": ...} wrapped, THROTTLE_N 10
                       remembering  /signin and /consent pages reached by 302, consent remembered per exact
                                    scope set, GET /login kept, login failure 422, full /v1, THROTTLE_N 50
+  --auto-approve EMAIL
+                    headless approval for automated tests: a valid authorization answers at once, as if
+                    this fixture user had signed in and approved (POST /__mock/auto-approve changes it)
   -h, --help        show this help
 `;
 
@@ -43,6 +46,7 @@ function parse() {
         "no-control": { type: "boolean", default: false },
         fault: { type: "string", multiple: true, default: [] },
         shape: { type: "string", default: "default" },
+        "auto-approve": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
@@ -80,7 +84,14 @@ try {
 
 if (!(SHAPE_PRESET_NAMES as string[]).includes(args.shape)) fail(`unknown --shape ${args.shape}; valid names: ${SHAPE_PRESET_NAMES.join(", ")}`);
 
-const mock = createPactMock({ fixtures, faults, shape: args.shape, control: !args["no-control"], ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
+const autoApprove = args["auto-approve"];
+if (autoApprove !== undefined) {
+  if (args["no-control"]) fail("--auto-approve needs the control API; it cannot be combined with --no-control");
+  if (!fixtures.users.some((u) => u.email === autoApprove))
+    fail(`unknown --auto-approve user "${autoApprove}"; fixture users:\n  ${fixtures.users.map((u) => u.email).join("\n  ")}`);
+}
+
+const mock = createPactMock({ fixtures, faults, shape: args.shape, control: !args["no-control"], autoApprove, ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
 const server = mock.app.listen(port, args.host);
 
 server.on("error", (e: NodeJS.ErrnoException) => {
@@ -100,7 +111,8 @@ server.on("listening", () => {
     `  Token       ${url}/oauth/token`,
     `  Metadata    ${url}/.well-known/oauth-authorization-server`,
     `  Admin       ${url}/admin/api-developers`,
-    args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests, /__mock/faults`,
+    args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests, /__mock/faults, /__mock/auto-approve`,
+    ...(autoApprove !== undefined ? [`  AUTO-APPROVE ON  ${autoApprove} approves every valid authorization (no login or consent page)`] : []),
     ...(args.shape !== "default" ? [`  Shape       ${args.shape} (mock/shape.ts)`] : []),
     ...(faults.length ? [`  FAULTS ON   ${faults.join(", ")} (this mock deviates from the catalogue on purpose)`] : []),
     ``,
