@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { createPactMock } from "./app.ts";
 import { FAULT_NAMES, UnknownFaultError, parseFaultNames } from "./faults.ts";
-import { DEFAULT_FIXTURES_PATH, FixtureError, loadFixtures } from "./fixtures.ts";
+import { DEFAULT_FIXTURES_PATH, FixtureError, loadAppFiles, loadFixtures } from "./fixtures.ts";
 import { SHAPE_PRESET_NAMES } from "./shape.ts";
 
 const HELP = `Pact mock: an in-memory Pact (OAuth 2.0 authorization server, /v1 API, admin console).
@@ -13,6 +13,8 @@ Options:
   --port N          port to listen on (default: $PORT or 4010; 0 picks a free one)
   --host H          address to bind (default: 127.0.0.1)
   --fixtures FILE   seed data (default: fixtures/pact.json)
+  --app FILE        register your own app(s) in the default workspace (repeatable): one app in the
+                    fixture format, an array of them or {"apps": [...]}; "workspace" may be left out
   --base-url URL    issuer/base URL clients use, if not http://HOST:PORT (e.g. behind a proxy)
   --no-control      do not serve the control API under /__mock
   --fault NAME      switch on a named fault (repeatable; see GET /__mock/faults or mock/faults.ts)
@@ -43,6 +45,7 @@ function parse() {
         host: { type: "string", default: "127.0.0.1" },
         fixtures: { type: "string" },
         "base-url": { type: "string" },
+        app: { type: "string", multiple: true, default: [] },
         "no-control": { type: "boolean", default: false },
         fault: { type: "string", multiple: true, default: [] },
         shape: { type: "string", default: "default" },
@@ -68,7 +71,7 @@ if (!/^\d+$/.test(portText) || port > 65535) fail(`--port must be an integer fro
 
 let fixtures;
 try {
-  fixtures = loadFixtures(args.fixtures ?? DEFAULT_FIXTURES_PATH);
+  fixtures = loadAppFiles(loadFixtures(args.fixtures ?? DEFAULT_FIXTURES_PATH), args.app);
 } catch (e) {
   if (e instanceof FixtureError) fail(e.message);
   throw e;
