@@ -1,0 +1,60 @@
+/**
+ * Memory of the built mock as installed users run it: `node dist/mock/cli.js`
+ * (no tsx in the process), 100,000 live access tokens issued over HTTP
+ * (client_credentials), then the serving process's resident set (VmRSS, Linux).
+ * Prints one JSON line. Needs `npm run build` first.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { Pool } from "undici";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const COUNT = Number(process.argv[2] ?? 100_000);
+const CONNECTIONS = 16;
+const CLI = path.join(ROOT, "dist/mock/cli.js");
+if (!existsSync(CLI)) throw new Error("dist/ not built: run npm run build first");
+
+const rssMb = (pid: number) => Math.round((Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024) * 10) / 10;
+
+const child = spawn(process.execPath, [CLI, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+const url = await new Promise<string>((resolve, reject) => {
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+    const m = /listening on (\S+)/.exec(out);
+    if (m?.[1] && out.includes("Press Ctrl+C")) resolve(m[1]);
+  });
+  child.on("exit", (code) => reject(new Error(`mock exited ${code}`)));
+});
+const pid = child.pid as number;
+await sleep(1000);
+const idle = rssMb(pid);
+
+const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
+const body = "grant_type=client_credentials&scope=read%3Adeals";
+const headers = { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from("demo-server:demo-server-secret").toString("base64")}` };
+let issued = 0;
+let failed = 0;
+const t0 = performance.now();
+await Promise.all(
+  Array.from({ length: CONNECTIONS }, async () => {
+    while (issued + failed < COUNT) {
+      issued++;
+      const res = await pool.request({ method: "POST", path: "/oauth/token", headers, body });
+      await res.body.dump();
+      if (res.statusCode !== 200) {
+        issued--;
+        failed++;
+      }
+    }
+  }),
+);
+const issueS = Math.round((performance.now() - t0) / 100) / 10;
+await pool.close();
+await sleep(2000);
+const live = rssMb(pid);
+child.kill("SIGTERM");
+process.stdout.write(`${JSON.stringify({ process: "node dist/mock/cli.js", tokens: issued, failed, issueS, idleRssMb: idle, liveRssMb: live })}\n`);
