@@ -56,5 +56,8 @@ const issueS = Math.round((performance.now() - t0) / 100) / 10;
 await pool.close();
 await sleep(2000);
 const live = rssMb(pid);
+// V8's memory reducer shrinks the heap once the process has been idle a while.
+await sleep(Number(process.env.PACT_BENCH_SETTLE_S ?? 30) * 1000);
+const settled = rssMb(pid);
 child.kill("SIGTERM");
-process.stdout.write(`${JSON.stringify({ process: "node dist/mock/cli.js", tokens: issued, failed, issueS, idleRssMb: idle, liveRssMb: live })}\n`);
+process.stdout.write(`${JSON.stringify({ process: "node dist/mock/cli.js", tokens: issued, failed, issueS, idleRssMb: idle, liveRssMb: live, settledRssMb: settled, settleS: Number(process.env.PACT_BENCH_SETTLE_S ?? 30) })}\n`);
