@@ -14,7 +14,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = path.join(ROOT, "dist");
 
 /** Files read by path at run time (not imported), at the same place relative to the code as in the sources. */
-const DATA_FILES = ["fixtures/pact.json", "suites/targets/target-file.schema.json"];
+const DATA_FILES = [
+  "fixtures/pact.json",
+  "suites/targets/target-file.schema.json",
+  // The example SPA's static files, served by examples/spa/server.ts in the kit's browser project.
+  "examples/spa/index.html",
+  "examples/spa/app.js",
+  "examples/spa/pact-oauth.js",
+];
 /** The package's `bin` entries: they get a shebang and the executable bit. */
 const BINS = ["mock/cli.js", "suites/cli/conformance.js"];
 
