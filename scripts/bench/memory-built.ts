@@ -2,7 +2,9 @@
  * Memory of the built mock as installed users run it: `node dist/mock/cli.js`
  * (no tsx in the process), 100,000 live access tokens issued over HTTP
  * (client_credentials), then the serving process's resident set (VmRSS, Linux).
- * Prints one JSON line. Needs `npm run build` first.
+ * Also the figure scripts/bench/memory.ts gives for the sources (tokens issued
+ * in-process, full GC before reading), taken from the built modules under plain
+ * node. Prints one JSON line. Needs `npm run build` first.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -17,7 +19,30 @@ const CONNECTIONS = 16;
 const CLI = path.join(ROOT, "dist/mock/cli.js");
 if (!existsSync(CLI)) throw new Error("dist/ not built: run npm run build first");
 
+/** memory.ts's measurement, on dist/ under plain node (no tsx loaded). */
+function inProcess(count: number): Promise<Record<string, unknown>> {
+  const code = `
+const { createManualClock } = await import(${JSON.stringify(new URL("../../dist/mock/clock.js", import.meta.url).href)});
+const { createPactMock } = await import(${JSON.stringify(new URL("../../dist/mock/app.js", import.meta.url).href)});
+const mb = (n) => Math.round((n / 2 ** 20) * 10) / 10;
+const snap = () => { gc(); gc(); const m = process.memoryUsage(); return { rssMb: mb(m.rss), heapMb: mb(m.heapUsed) }; };
+const mock = createPactMock({ clock: createManualClock() });
+const start = snap();
+for (let i = 0; i < ${count}; i++) { const g = mock.store.clientCredentialsGrant("demo-server", "acme", ["read:deals"]); mock.store.issueAccessToken(g, g.scope); }
+const live = snap();
+mock.close();
+process.stdout.write(JSON.stringify({ start, live, liveTokens: mock.store.accessTokens.size }));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (c) => (c === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`in-process memory run exited ${c}`))));
+  });
+}
+
 const rssMb = (pid: number) => Math.round((Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024) * 10) / 10;
+
+const inProcessResult = await inProcess(COUNT);
 
 const child = spawn(process.execPath, [CLI, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
 const url = await new Promise<string>((resolve, reject) => {
@@ -60,4 +85,4 @@ const live = rssMb(pid);
 await sleep(Number(process.env.PACT_BENCH_SETTLE_S ?? 30) * 1000);
 const settled = rssMb(pid);
 child.kill("SIGTERM");
-process.stdout.write(`${JSON.stringify({ process: "node dist/mock/cli.js", tokens: issued, failed, issueS, idleRssMb: idle, liveRssMb: live, settledRssMb: settled, settleS: Number(process.env.PACT_BENCH_SETTLE_S ?? 30) })}\n`);
+process.stdout.write(`${JSON.stringify({ inProcess: inProcessResult, process: "node dist/mock/cli.js", tokens: issued, failed, issueS, idleRssMb: idle, liveRssMb: live, settledRssMb: settled, settleS: Number(process.env.PACT_BENCH_SETTLE_S ?? 30) })}\n`);
