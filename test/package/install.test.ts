@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -109,6 +110,31 @@ describe("the packed package, installed in an empty folder", { timeout: 600_000 
     writeFileSync(path.join(dir, "check.mjs"), script);
     const { stdout } = await run(process.execPath, ["check.mjs"], { cwd: dir, env: cleanEnv() });
     assert.deepEqual(JSON.parse(stdout), { auto: { user: "member@acme.test", decision: "approve" }, schema: "object" });
+  });
+
+  it("its declarations type-check in a TypeScript app (createPactMock, options, fixture and target-file types)", async () => {
+    writeFileSync(
+      path.join(dir, "check.ts"),
+      [
+        'import { createPactMock, type AutoApproveSetting, type Fixtures, type PactMockOptions, type TargetFile } from "pact-oauth-conformance";',
+        'const autoApprove: AutoApproveSetting = { user: "member@acme.test", decision: "deny" };',
+        "const options: PactMockOptions = { autoApprove, shape: \"routed\" };",
+        "const mock = createPactMock(options);",
+        "const server = mock.app.listen(0);",
+        "const apps: Fixtures[\"apps\"] = [];",
+        "const target: Pick<TargetFile, \"baseUrl\"> | null = null;",
+        "mock.control.advanceClock(3600);",
+        "server.close();",
+        "export { apps, target };",
+      ].join("\n"),
+    );
+    const tsconfig = { compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true, types: ["node"] }, files: ["check.ts"] };
+    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+    // The repository's TypeScript, so the temporary folder needs nothing but the package.
+    const tscPackage = createRequire(import.meta.url).resolve("typescript/package.json");
+    const tsc = path.join(path.dirname(tscPackage), (JSON.parse(readFileSync(tscPackage, "utf8")) as { bin: { tsc: string } }).bin.tsc);
+    const result = await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir, env: cleanEnv() }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: `${e.stdout ?? ""}${e.stderr ?? ""}`, failed: true }));
+    assert.ok(!("failed" in result), result.stdout);
   });
 
   it("npx pact-mock --auto-approve hands out a code with no page in between; it redeems with the verifier and /v1/contacts answers", async () => {
