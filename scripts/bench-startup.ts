@@ -4,7 +4,7 @@
  * last line; RSS is the serving process's resident set (VmRSS of the node process
  * running the mock, not npm's or npx's wrapper) one second after it is ready.
  *
- *   npm run build && npx tsx scripts/bench-startup.ts [--runs 5] [--installed DIR]
+ *   npm run build && npm run bench:startup -- [--runs 5] [--installed DIR]
  *
  * --installed DIR also measures `npx pact-mock` in a folder where the packed tarball
  * was installed (the test in test/package/ makes one in a temporary folder).
