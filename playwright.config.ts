@@ -3,6 +3,9 @@ import { chromium, defineConfig, type Project } from "@playwright/test";
 import { CHROMIUM_ARGS, resolveChromium } from "./suites/harness/chromium.ts";
 import { CI_DEFAULT_SEED, readRunOptions } from "./suites/harness/run-options.ts";
 
+/** Specs and reporter run from the sources (.ts) or, in an installed package, built (.js). */
+const EXT = import.meta.url.endsWith(".ts") ? "ts" : "js";
+
 // One seed for the whole run, shared by every worker through the environment.
 if (!process.env.PACT_SEED) process.env.PACT_SEED = String(process.env.CI === "true" ? CI_DEFAULT_SEED : randomInt(1, 2 ** 31 - 1));
 
@@ -16,7 +19,7 @@ function browserProject(): Project {
   return {
     name: "browser",
     testDir: "suites/browser",
-    testMatch: "**/*.spec.ts",
+    testMatch: `**/*.spec.${EXT}`,
     use: {
       browserName: "chromium",
       headless: true,
@@ -31,7 +34,7 @@ function browserProject(): Project {
 }
 
 /** SEC-05's tests: they exhaust a client's allowance of failed authentications on purpose. */
-const THROTTLE_SPECS = "**/sec-throttle*.spec.ts";
+const THROTTLE_SPECS = `**/sec-throttle*.spec.${EXT}`;
 const THROTTLE_PROJECT = "protocol-throttle";
 
 /** As Playwright reads --grep: "/re/flags" or a case-insensitive pattern. */
@@ -65,11 +68,11 @@ export default defineConfig({
   forbidOnly: process.env.CI === "true",
   retries: 0,
   timeout: 60_000,
-  reporter: [["list"], ["./suites/report/conformance-reporter.ts", { outputDir: "reports" }]],
+  reporter: [["list"], [`./suites/report/conformance-reporter.${EXT}`, { outputDir: "reports" }]],
   // Read back by the conformance reporter, also when it merges shards' blob reports.
   metadata: { pact: { target: run.target, profile: run.profile, strict: run.strict, seed: run.seed, ...(run.grep ? { grep: run.grep } : {}), ...(run.config ? { config: run.config } : {}) } },
   projects: [
-    { name: "protocol", testDir: "suites/protocol", testMatch: "**/*.spec.ts", testIgnore: THROTTLE_SPECS, teardown: THROTTLE_PROJECT },
+    { name: "protocol", testDir: "suites/protocol", testMatch: `**/*.spec.${EXT}`, testIgnore: THROTTLE_SPECS, teardown: THROTTLE_PROJECT },
     // A browser-only run has no SEC-05 to hold back; otherwise browser tests finish before it too.
     ...(wantBrowser ? [{ ...browserProject(), ...(wantProtocol ? { teardown: THROTTLE_PROJECT } : {}) }] : []),
     throttleProject(),

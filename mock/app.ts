@@ -8,6 +8,7 @@ import { type Fixtures, loadFixtures } from "./fixtures.ts";
 import { FaultSet } from "./faults.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { Journal } from "./journal.ts";
+import { type AutoApproveSetting, autoApprovalOf } from "./oauth/auto-approve.ts";
 import { oauthRouter } from "./oauth/router.ts";
 import { type Shape, type ShapeInput, resolveShape } from "./shape.ts";
 import { Store } from "./store.ts";
@@ -30,6 +31,12 @@ export interface PactMockOptions {
    * Defaults to the mock as it always was. Invalid options throw (ZodError, UnknownShapeError).
    */
   shape?: ShapeInput | string;
+  /**
+   * Headless approval (mock/oauth/auto-approve.ts): a fixture user's email, or `{ user, decision: "deny" }`.
+   * A valid authorization then answers at once, with no login or consent page. Off by default; kept across
+   * reset. An unknown email throws UnknownAutoApproveUserError; refused with `control: false`.
+   */
+  autoApprove?: string | AutoApproveSetting | null;
 }
 
 export interface PactMock {
@@ -59,6 +66,10 @@ export function createPactMock(options: PactMockOptions = {}): PactMock {
   let baseUrl: string | null = options.baseUrl?.replace(/\/+$/, "") ?? null;
   const ctx: MockContext = { store, clock, journal, faults, shape, baseUrl: makeBaseUrl(() => baseUrl) };
   const control = controlOperations(ctx);
+  if (options.autoApprove != null) {
+    if (options.control === false) throw new Error("autoApprove needs the control API (control: false turns both off)");
+    autoApprovalOf(store).set(options.autoApprove);
+  }
 
   const app = express();
   app.disable("x-powered-by");

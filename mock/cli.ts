@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { createPactMock } from "./app.ts";
 import { FAULT_NAMES, UnknownFaultError, parseFaultNames } from "./faults.ts";
-import { DEFAULT_FIXTURES_PATH, FixtureError, loadFixtures } from "./fixtures.ts";
+import { DEFAULT_FIXTURES_PATH, FixtureError, loadAppFiles, loadFixtures } from "./fixtures.ts";
 import { SHAPE_PRESET_NAMES } from "./shape.ts";
 
 const HELP = `Pact mock: an in-memory Pact (OAuth 2.0 authorization server, /v1 API, admin console).
@@ -13,6 +13,8 @@ Options:
   --port N          port to listen on (default: $PORT or 4010; 0 picks a free one)
   --host H          address to bind (default: 127.0.0.1)
   --fixtures FILE   seed data (default: fixtures/pact.json)
+  --app FILE        register your own app(s) in the default workspace (repeatable): one app in the
+                    fixture format, an array of them or {"apps": [...]}; "workspace" may be left out
   --base-url URL    issuer/base URL clients use, if not http://HOST:PORT (e.g. behind a proxy)
   --no-control      do not serve the control API under /__mock
   --fault NAME      switch on a named fault (repeatable; see GET /__mock/faults or mock/faults.ts)
@@ -24,6 +26,9 @@ Options:
                                    {"data": ...} wrapped, THROTTLE_N 10
                       remembering  /signin and /consent pages reached by 302, consent remembered per exact
                                    scope set, GET /login kept, login failure 422, full /v1, THROTTLE_N 50
+  --auto-approve EMAIL
+                    headless approval for automated tests: a valid authorization answers at once, as if
+                    this fixture user had signed in and approved (POST /__mock/auto-approve changes it)
   -h, --help        show this help
 `;
 
@@ -40,9 +45,11 @@ function parse() {
         host: { type: "string", default: "127.0.0.1" },
         fixtures: { type: "string" },
         "base-url": { type: "string" },
+        app: { type: "string", multiple: true, default: [] },
         "no-control": { type: "boolean", default: false },
         fault: { type: "string", multiple: true, default: [] },
         shape: { type: "string", default: "default" },
+        "auto-approve": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
@@ -64,7 +71,7 @@ if (!/^\d+$/.test(portText) || port > 65535) fail(`--port must be an integer fro
 
 let fixtures;
 try {
-  fixtures = loadFixtures(args.fixtures ?? DEFAULT_FIXTURES_PATH);
+  fixtures = loadAppFiles(loadFixtures(args.fixtures ?? DEFAULT_FIXTURES_PATH), args.app);
 } catch (e) {
   if (e instanceof FixtureError) fail(e.message);
   throw e;
@@ -80,7 +87,14 @@ try {
 
 if (!(SHAPE_PRESET_NAMES as string[]).includes(args.shape)) fail(`unknown --shape ${args.shape}; valid names: ${SHAPE_PRESET_NAMES.join(", ")}`);
 
-const mock = createPactMock({ fixtures, faults, shape: args.shape, control: !args["no-control"], ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
+const autoApprove = args["auto-approve"];
+if (autoApprove !== undefined) {
+  if (args["no-control"]) fail("--auto-approve needs the control API; it cannot be combined with --no-control");
+  if (!fixtures.users.some((u) => u.email === autoApprove))
+    fail(`unknown --auto-approve user "${autoApprove}"; fixture users:\n  ${fixtures.users.map((u) => u.email).join("\n  ")}`);
+}
+
+const mock = createPactMock({ fixtures, faults, shape: args.shape, control: !args["no-control"], autoApprove, ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}) });
 const server = mock.app.listen(port, args.host);
 
 server.on("error", (e: NodeJS.ErrnoException) => {
@@ -100,7 +114,8 @@ server.on("listening", () => {
     `  Token       ${url}/oauth/token`,
     `  Metadata    ${url}/.well-known/oauth-authorization-server`,
     `  Admin       ${url}/admin/api-developers`,
-    args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests, /__mock/faults`,
+    args["no-control"] ? `  Control API off (--no-control)` : `  Control     ${url}/__mock/clock, /__mock/reset, /__mock/requests, /__mock/faults, /__mock/auto-approve`,
+    ...(autoApprove !== undefined ? [`  AUTO-APPROVE ON  ${autoApprove} approves every valid authorization (no login or consent page)`] : []),
     ...(args.shape !== "default" ? [`  Shape       ${args.shape} (mock/shape.ts)`] : []),
     ...(faults.length ? [`  FAULTS ON   ${faults.join(", ")} (this mock deviates from the catalogue on purpose)`] : []),
     ``,

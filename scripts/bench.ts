@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Pool } from "undici";
@@ -192,6 +192,18 @@ if (want("memory")) {
   });
 }
 
+// Memory of the built mock as `npx pact-mock` runs it (plain node, no tsx): 100,000 tokens over HTTP.
+let memoryBuilt: Record<string, unknown> | null = null;
+if (want("memory") && existsSync(join(root, "dist", "mock", "cli.js"))) {
+  process.stderr.write("bench: memory of the built mock with 100,000 tokens…\n");
+  memoryBuilt = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/memory-built.ts", "100000"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`built memory bench exited ${code}`))));
+  });
+} else if (want("memory")) process.stderr.write("bench: dist/ not built (npm run build): skipping the built mock's memory\n");
+
 // Kit speed: wall time of the conformance runs against the mock.
 const kit: Array<{ name: string; seconds: number; exit: number }> = [];
 async function timeCommand(name: string, args: string[]): Promise<void> {
@@ -222,10 +234,11 @@ const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (ro
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
 const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...table.map(line)];
 if (memory) out.push("", `memory: ${JSON.stringify(memory)}`);
+if (memoryBuilt) out.push(`memory (built mock): ${JSON.stringify(memoryBuilt)}`);
 for (const k of kit) out.push(`${k.name}: ${k.seconds} s (exit ${k.exit})`);
 process.stdout.write(`\n${out.join("\n")}\n`);
 
 mkdirSync(join(root, "reports"), { recursive: true });
-writeFileSync(join(root, "reports", "bench.json"), `${JSON.stringify({ connections, durationS: durationMs / 1000, cpus: (await import("node:os")).cpus().length, node: process.version, rows, memory, kit }, null, 2)}\n`);
+writeFileSync(join(root, "reports", "bench.json"), `${JSON.stringify({ connections, durationS: durationMs / 1000, cpus: (await import("node:os")).cpus().length, node: process.version, rows, memory, memoryBuilt, kit }, null, 2)}\n`);
 process.stdout.write("written reports/bench.json\n");
 process.exit(0);

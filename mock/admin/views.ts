@@ -41,12 +41,13 @@ function csrf(token: string): SafeHtml {
 function frame(f: ConsoleFrame, body: SafeHtml): SafeHtml {
   // Page contract: tabs named Apps, Installed, API keys (role "tab"; each is also a plain link to its page).
   const tabs = TABS.map((t) => html`<a role="tab" href="${tabPath(t.id)}" aria-selected="${t.id === f.tab ? "true" : "false"}"${t.id === f.tab ? html` aria-current="page"` : ""}>${t.label}</a>`);
-  return html`<h1>API &amp; developers</h1>
+  // The console's tables lay out wide, and as stacked rows on a phone (views/html.ts, ".console").
+  return html`<div class="console"><h1>API &amp; developers</h1>
 <p>Workspace <strong>${f.workspace.name}</strong> · signed in as ${f.admin.email}</p>
 <nav aria-label="API &amp; developers"><div role="tablist" aria-label="API &amp; developers">${tabs}</div></nav>
 ${f.notice ? html`<p role="status">${f.notice}</p>` : ""}
 ${f.error ? html`<p class="error" role="alert">${f.error}</p>` : ""}
-${body}`;
+${body}</div>`;
 }
 
 export interface RegisterFormValues {
@@ -61,11 +62,11 @@ const EMPTY_FORM: RegisterFormValues = { name: "", type: "confidential", redirec
 export function appsTab(f: ConsoleFrame, apps: readonly App[], scopeReference: ReadonlyMap<string, string>, form: RegisterFormValues = EMPTY_FORM): SafeHtml {
   const rows = apps.map(
     (a) => html`<tr>
-<td>${a.name}</td><td><code>${a.clientId}</code></td><td>${a.type}</td>
-<td>${a.redirectUris.map((u) => html`<code>${u}</code><br>`)}</td>
-<td>${a.scopes.join(" ")}</td>
-<td>${a.type === "confidential" ? html`<code>${maskedHint(a.secretHint) ?? ""}</code>` : "none (public)"}</td>
-<td>
+<td data-label="Name">${a.name}</td><td data-label="Client ID"><code>${a.clientId}</code></td><td data-label="Type">${a.type}</td>
+<td data-label="Redirect URIs">${a.redirectUris.map((u) => html`<code class="uri">${u}</code><br>`)}</td>
+<td data-label="Scopes">${a.scopes.join(" ")}</td>
+<td data-label="Secret">${a.type === "confidential" ? html`<code>${maskedHint(a.secretHint) ?? ""}</code>` : "none (public)"}</td>
+<td data-label="Actions">
 ${a.type === "confidential" ? html`<form method="post" action="${`${CONSOLE_PATH}/apps/${encodeURIComponent(a.clientId)}/secret`}">${csrf(f.csrfToken)}<button type="submit" class="secondary">Regenerate secret</button></form>` : ""}
 <form method="post" action="${`${CONSOLE_PATH}/apps/${encodeURIComponent(a.clientId)}/delete`}">${csrf(f.csrfToken)}<button type="submit" class="secondary">Delete</button></form>
 </td></tr>`,
@@ -115,9 +116,9 @@ ${secret !== null ? html`<p role="alert"><strong>Copy the client secret now.</st
 export function installedTab(f: ConsoleFrame, list: readonly Installation[]): SafeHtml {
   const rows = list.map(
     (i) => html`<tr>
-<td>${i.name}</td><td><code>${i.clientId}</code></td><td>${i.scopes.join(" ")}</td>
-<td><ul>${i.authorizations.map((a) => html`<li>${a.user ?? "the app itself (client credentials)"} on <time datetime="${a.authorizedAt}">${a.authorizedAt}</time>: ${a.scopes.join(" ")}</li>`)}</ul></td>
-<td><form method="post" action="${`${CONSOLE_PATH}/installed/${encodeURIComponent(i.clientId)}/revoke`}">${csrf(f.csrfToken)}<button type="submit">Revoke</button></form></td>
+<td data-label="App">${i.name}</td><td data-label="Client ID"><code>${i.clientId}</code></td><td data-label="Granted scopes">${i.scopes.join(" ")}</td>
+<td data-label="Authorized by"><ul>${i.authorizations.map((a) => html`<li>${a.user ?? "the app itself (client credentials)"} on <time datetime="${a.authorizedAt}">${a.authorizedAt}</time>: ${a.scopes.join(" ")}</li>`)}</ul></td>
+<td data-label="Actions"><form method="post" action="${`${CONSOLE_PATH}/installed/${encodeURIComponent(i.clientId)}/revoke`}">${csrf(f.csrfToken)}<button type="submit">Revoke</button></form></td>
 </tr>`,
   );
   return frame(
@@ -131,9 +132,9 @@ ${list.length ? html`<table><thead><tr><th>App</th><th>Client ID</th><th>Granted
 export function keysTab(f: ConsoleFrame, keys: readonly ApiKey[]): SafeHtml {
   const rows = keys.map(
     (k) => html`<tr>
-<td>${k.name}</td><td><code>${maskedHint(k.hint) ?? ""}</code></td><td><time datetime="${iso(k.createdAt)}">${iso(k.createdAt)}</time></td>
-<td>${k.revokedAt === null ? "active" : html`revoked <time datetime="${iso(k.revokedAt)}">${iso(k.revokedAt)}</time>`}</td>
-<td>${k.revokedAt === null ? html`<form method="post" action="${`${CONSOLE_PATH}/api-keys/${encodeURIComponent(k.id)}/revoke`}">${csrf(f.csrfToken)}<button type="submit">Revoke</button></form>` : ""}</td>
+<td data-label="Name">${k.name}</td><td data-label="Key"><code>${maskedHint(k.hint) ?? ""}</code></td><td data-label="Created"><time datetime="${iso(k.createdAt)}">${iso(k.createdAt)}</time></td>
+<td data-label="Status">${k.revokedAt === null ? "active" : html`revoked <time datetime="${iso(k.revokedAt)}">${iso(k.revokedAt)}</time>`}</td>
+<td data-label="Actions">${k.revokedAt === null ? html`<form method="post" action="${`${CONSOLE_PATH}/api-keys/${encodeURIComponent(k.id)}/revoke`}">${csrf(f.csrfToken)}<button type="submit">Revoke</button></form>` : ""}</td>
 </tr>`,
   );
   return frame(
@@ -165,8 +166,8 @@ export function keyCreatedPage(f: ConsoleFrame, key: ApiKey, raw: string): SafeH
 export function membersTab(f: ConsoleFrame, users: readonly User[]): SafeHtml {
   const rows = users.map(
     (u) => html`<tr>
-<td>${u.email}</td><td>${u.name}</td><td>${u.role}</td><td>${[...u.permissions].sort().join(", ")}</td><td>${u.active ? "active" : "deactivated"}</td>
-<td>${u.active && u.id !== f.admin.id ? html`<form method="post" action="${`${CONSOLE_PATH}/members/${encodeURIComponent(u.id)}/deactivate`}">${csrf(f.csrfToken)}<button type="submit" class="secondary">Deactivate</button></form>` : ""}</td>
+<td data-label="Email">${u.email}</td><td data-label="Name">${u.name}</td><td data-label="Role">${u.role}</td><td data-label="Access">${[...u.permissions].sort().join(", ")}</td><td data-label="Status">${u.active ? "active" : "deactivated"}</td>
+<td data-label="Actions">${u.active && u.id !== f.admin.id ? html`<form method="post" action="${`${CONSOLE_PATH}/members/${encodeURIComponent(u.id)}/deactivate`}">${csrf(f.csrfToken)}<button type="submit" class="secondary">Deactivate</button></form>` : ""}</td>
 </tr>`,
   );
   return frame(

@@ -4,6 +4,7 @@ import type { MockContext } from "../context.ts";
 import { HttpError } from "../errors.ts";
 import { FAULTS, type FaultDefinition, type FaultName, UnknownFaultError, isFaultName } from "../faults.ts";
 import { methodNotAllowed } from "../http/error-handler.ts";
+import { type AutoApproveSetting, type AutoApproveState, UnknownAutoApproveUserError, autoApprovalOf } from "../oauth/auto-approve.ts";
 
 /** Control operations, shared by the HTTP control API and the in-process handle. */
 export interface ControlOperations {
@@ -19,6 +20,10 @@ export interface ControlOperations {
   setFaults(names: readonly string[]): FaultName[];
   enableFaults(names: readonly string[]): FaultName[];
   disableFaults(names: readonly string[]): FaultName[];
+  /** Headless approval (`GET /__mock/auto-approve`; mock/oauth/auto-approve.ts). */
+  autoApprove(): AutoApproveState;
+  /** An email, a setting, or null for off; an unknown email throws UnknownAutoApproveUserError and changes nothing. */
+  setAutoApprove(setting: string | AutoApproveSetting | null): AutoApproveState;
 }
 
 export interface FaultsView {
@@ -48,6 +53,8 @@ export function controlOperations(ctx: MockContext): ControlOperations {
     setFaults: (names) => ctx.faults.set(names),
     enableFaults: (names) => ctx.faults.enable(names),
     disableFaults: (names) => ctx.faults.disable(names),
+    autoApprove: () => autoApprovalOf(ctx.store).get(),
+    setAutoApprove: (setting) => autoApprovalOf(ctx.store).set(setting),
   };
 }
 
@@ -63,6 +70,11 @@ const FaultChange = z.union([
     .strict()
     .refine((v) => v.enable !== undefined || v.disable !== undefined, "enable or disable"),
 ]);
+
+const AutoApproveChange = z
+  .object({ user: z.string().min(1).max(320).nullable(), decision: z.enum(["approve", "deny"]).optional() })
+  .strict()
+  .refine((v) => v.user !== null || v.decision === undefined, { message: "decision needs a user", path: ["decision"] });
 
 function parseJson(body: unknown): unknown {
   if (!Buffer.isBuffer(body) || body.length === 0) return {};
@@ -118,5 +130,19 @@ export function controlRouter(ctx: MockContext, ops: ControlOperations): Router 
     res.json({ active: ops.faults().active });
   });
   router.all("/faults", methodNotAllowed("GET, POST"));
+  router.get("/auto-approve", (_req, res) => {
+    res.json(ops.autoApprove());
+  });
+  router.post("/auto-approve", (req, res) => {
+    const parsed = AutoApproveChange.safeParse(parseJson(req.body));
+    if (!parsed.success) throw new HttpError(400, 'Send {"user": "EMAIL"}, {"user": "EMAIL", "decision": "deny"} or {"user": null}.');
+    try {
+      res.json(ops.setAutoApprove(parsed.data));
+    } catch (e) {
+      if (e instanceof UnknownAutoApproveUserError) throw new HttpError(400, e.message, {}, "unknown_user");
+      throw e;
+    }
+  });
+  router.all("/auto-approve", methodNotAllowed("GET, POST"));
   return router;
 }

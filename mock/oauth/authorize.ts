@@ -9,6 +9,7 @@ import type { Store, User } from "../store.ts";
 import { PAGE_SECURITY_HEADERS } from "../views/html.ts";
 import { type ConsentPageInput, consentPage } from "../views/consent-page.ts";
 import { type AuthorizeRequest, resolveAuthorizeTarget, validateAuthorizeRequest } from "./authorize-request.ts";
+import { answerAutomatically } from "./auto-approve.ts";
 import type { ConsentTransactions } from "./consent-transactions.ts";
 import { encodeRequestTarget, renderLogin } from "./login.ts";
 import { redirectUriMatches } from "./redirect-uri.ts";
@@ -103,6 +104,8 @@ export function authorizeRouter(ctx: MockContext, transactions: ConsentTransacti
   router.get("/oauth/authorize", (req, res) => {
     const params = queryParams(req);
     const target = resolveAuthorizeTarget(params, (id) => store.liveApp(id), ctx.faults);
+    // Headless approval (auto-approve.ts): the login and consent pages are skipped, the checks are not.
+    if (answerAutomatically(ctx, res, params, target)) return;
     const current = currentSession(ctx, req);
     if (!current) {
       renderLogin(ctx, req, res, { returnTo: encodeRequestTarget(req.originalUrl), appName: target.app.name });

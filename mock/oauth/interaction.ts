@@ -32,6 +32,7 @@ import { consentPage } from "../views/consent-page.ts";
 import { PAGE_SECURITY_HEADERS } from "../views/html.ts";
 import { type AuthorizeRequest, type AuthorizeTarget, resolveAuthorizeTarget, validateAuthorizeRequest } from "./authorize-request.ts";
 import { consentPageInput, needsConsent, redirectWithCode } from "./authorize.ts";
+import { answerAutomatically } from "./auto-approve.ts";
 import { LOGIN_CSRF_COOKIE, LOGIN_FAILED, loginCsrfFor, renderLogin, requireLoginCsrf, safeReturnPath, signIn, single } from "./login.ts";
 import { redirectUriMatches } from "./redirect-uri.ts";
 
@@ -189,6 +190,8 @@ export function routedAuthorizeRouter(ctx: MockContext): Router {
   router.get("/oauth/authorize", (req, res) => {
     const params = queryParams(req);
     const target = resolveAuthorizeTarget(params, (id) => store.liveApp(id), ctx.faults);
+    // Headless approval (auto-approve.ts): no interaction page, every check kept.
+    if (answerAutomatically(ctx, res, params, target)) return;
     const current = currentSession(ctx, req);
     // AUTHZ-11: without a session, sign in first; the request is validated after that.
     if (!current) return startLoginInteraction(ctx, req, res, { query: rawQuery(req), returnTo: "/", appName: target.app.name });

@@ -42,7 +42,17 @@ button{font:inherit;padding:.5rem 1.1rem;border-radius:4px;border:1px solid #344
 button.secondary{background:#fff;color:#34495e}.error{color:#a4161a;background:#fde8e8;padding:.6rem;border-radius:4px}
 .secret{font-family:ui-monospace,monospace;background:#fff7d6;padding:.6rem;border-radius:4px;word-break:break-all}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #e5e8ec}
-nav a,nav [role=tab]{margin-right:1rem}code{font-family:ui-monospace,monospace}
+nav a,nav [role=tab]{margin-right:1rem}code{font-family:ui-monospace,monospace}fieldset{min-width:0}
+main:has(> .console){max-width:72rem}
+.console td,.console th{vertical-align:top;overflow-wrap:break-word}.console code.uri{overflow-wrap:anywhere}
+.console td form{display:inline}.console td button{margin:.2rem .4rem .2rem 0}.console td ul{margin:0;padding-left:1.1rem}
+@media (max-width:40rem){
+main{margin:0;border:0;border-radius:0;padding:1rem}
+.console table,.console tbody,.console tr,.console td{display:block}
+.console thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.console tr{border-bottom:1px solid #e5e8ec;padding:.5rem 0}.console td{border:0;padding:.15rem 0}
+.console td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
+}
 `;
 
 /** A full page. Inline style only: no third-party resources (CONSENT-06). */

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomInt } from "node:crypto";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CI_DEFAULT_SEED } from "../harness/run-options.ts";
@@ -16,10 +17,14 @@ import { runInit } from "./init.ts";
 import { printPlan } from "./plan.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** Run from the sources (tsx, a clone) or built (dist/, an installed package): the built kit writes into the caller's folder. */
+const EXT = import.meta.url.endsWith(".ts") ? "ts" : "js";
+const OUTPUT_ROOT = EXT === "ts" ? ROOT : process.cwd();
 /** PACT_REPORTS_DIR moves every output (reports, test-results) elsewhere, e.g. for parallel runs. */
-const REPORTS_DIR = process.env.PACT_REPORTS_DIR ? path.resolve(process.env.PACT_REPORTS_DIR) : path.join(ROOT, "reports");
+const REPORTS_DIR = process.env.PACT_REPORTS_DIR ? path.resolve(process.env.PACT_REPORTS_DIR) : path.join(OUTPUT_ROOT, "reports");
 const REPORT = path.join(REPORTS_DIR, REPORT_FILES.json);
-const BLOB_DIR = process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR ? path.resolve(process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR) : path.join(ROOT, "blob-report");
+const BLOB_DIR = process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR ? path.resolve(process.env.PLAYWRIGHT_BLOB_OUTPUT_DIR) : path.join(OUTPUT_ROOT, "blob-report");
+const CONFORMANCE_REPORTER = `./suites/report/conformance-reporter.${EXT}`;
 const DEFAULT_BASELINE = "conformance-baseline.json";
 
 
@@ -52,13 +57,14 @@ async function runPreflight(args: CliArgs, targetName: string): Promise<boolean>
   }
 }
 
-function playwrightBin(): string {
-  return path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "playwright.cmd" : "playwright");
+/** Playwright's CLI as Node resolves it from here: the clone's node_modules, or the installing project's. */
+function playwrightCli(): string {
+  return createRequire(import.meta.url).resolve("@playwright/test/cli");
 }
 
 function spawnPlaywright(pwArgs: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(playwrightBin(), pwArgs, { cwd: ROOT, env, stdio: "inherit" });
+    const child = spawn(process.execPath, [playwrightCli(), ...pwArgs], { cwd: ROOT, env, stdio: "inherit" });
     child.on("error", (e) => cannotStart(`cannot run Playwright: ${e.message}`));
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
@@ -68,7 +74,7 @@ function runPlaywright(args: CliArgs, targetName: string, seed: number, pacing: 
   const pwArgs = ["test", ...selectionArgs(args)];
   // Workers resetting one shared server would wipe each other's state mid-test (planPacing gives 1).
   pwArgs.push("--workers", String(pacing.workers));
-  if (args.shard) pwArgs.push("--reporter", "list,blob,./suites/report/conformance-reporter.ts");
+  if (args.shard) pwArgs.push("--reporter", `list,blob,${CONFORMANCE_REPORTER}`);
   return spawnPlaywright(pwArgs, playwrightEnv(args, targetName, seed, pacing));
 }
 
@@ -106,7 +112,7 @@ function runMerge(args: CliArgs, dir: string): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, PACT_REPORTS_DIR: REPORTS_DIR };
   if (args.baseline && !args.updateBaseline) env.PACT_BASELINE = path.resolve(args.baseline);
   else delete env.PACT_BASELINE;
-  return spawnPlaywright(["merge-reports", "--reporter", "./suites/report/conformance-reporter.ts", path.resolve(dir)], env);
+  return spawnPlaywright(["merge-reports", "--reporter", CONFORMANCE_REPORTER, path.resolve(dir)], env);
 }
 
 function pad(s: string | number, n: number): string {

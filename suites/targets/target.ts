@@ -47,7 +47,8 @@ export interface PactMockHandle {
 }
 export type PactMockFactory = (options?: Record<string, unknown>) => PactMockHandle;
 
-export const DEFAULT_MOCK_MODULE = fileURLToPath(new URL("../../mock/app.ts", import.meta.url));
+/** The mock's app factory beside the kit: app.ts in the sources, app.js once built. */
+export const DEFAULT_MOCK_MODULE = fileURLToPath(new URL(`../../mock/app.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url));
 
 async function loadMockFactory(modulePath: string): Promise<PactMockFactory> {
   const mod = (await import(pathToFileURL(modulePath).href)) as { createPactMock?: PactMockFactory };
