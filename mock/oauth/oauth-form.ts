@@ -10,8 +10,8 @@ const NEVER_IN_QUERY = ["code", "client_secret", "refresh_token", "code_verifier
  * Each failure is `invalid_request` and happens before anything is consumed.
  */
 export function readOAuthForm(req: Pick<RequestView, "originalUrl" | "headers" | "body">, known: readonly string[]): Params {
-  const inQuery = req.originalUrl.includes("?") && queryParams(req).names().filter((n) => (NEVER_IN_QUERY as readonly string[]).includes(n));
-  if (inQuery && inQuery.length > 0) throw new TokenEndpointError("invalid_request", `Credentials must not be sent in the URL query (${inQuery.join(", ")}).`);
+  const inQuery = queryParams(req).names().filter((n) => (NEVER_IN_QUERY as readonly string[]).includes(n));
+  if (inQuery.length > 0) throw new TokenEndpointError("invalid_request", `Credentials must not be sent in the URL query (${inQuery.join(", ")}).`);
   const form = formParams(req, () => new TokenEndpointError("invalid_request", "The body must be application/x-www-form-urlencoded."));
   const repeated = form.duplicated(known);
   if (repeated.length > 0) throw new TokenEndpointError("invalid_request", `Parameter sent more than once: ${repeated.join(", ")}.`);

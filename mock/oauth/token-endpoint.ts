@@ -48,10 +48,11 @@ export function tokenResponse(ctx: MockContext, throttle: AuthThrottle, req: Pic
   const client = authenticateClient(ctx.store, throttle, req, identity);
   const body = handler({ store: ctx.store, form, client });
   // Faults token-type-lowercase (TOKEN-03), token-expires-7200 (TOKEN-04).
-  const lowercase = ctx.faults.has("token-type-lowercase");
-  const expires7200 = ctx.faults.has("token-expires-7200");
-  if (!lowercase && !expires7200) return body as unknown as Record<string, unknown>;
-  return { ...body, ...(lowercase ? { token_type: "bearer" } : {}), ...(expires7200 ? { expires_in: 7200 } : {}) };
+  return {
+    ...body,
+    ...(ctx.faults.has("token-type-lowercase") ? { token_type: "bearer" } : {}),
+    ...(ctx.faults.has("token-expires-7200") ? { expires_in: 7200 } : {}),
+  };
 }
 
 /** POST /oauth/token through express. */
