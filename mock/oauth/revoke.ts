@@ -2,7 +2,6 @@ import type { RequestHandler } from "express";
 import type { MockContext } from "../context.ts";
 import { TokenEndpointError } from "../errors.ts";
 import { NO_STORE_HEADERS } from "../http/error-handler.ts";
-import type { RequestView } from "../http/params.ts";
 import type { App, Store } from "../store.ts";
 import { authenticateClient, identifyClient } from "./client-auth.ts";
 import { readOAuthForm } from "./oauth-form.ts";
@@ -32,26 +31,18 @@ export function revokeToken(store: Store, client: App, raw: string): void {
   }
 }
 
-/**
- * POST /oauth/revoke (RFC 7009 §2): a 200 with no body when this returns, else
- * a thrown TokenEndpointError. Served by express (revokeEndpoint) and by the hot path (http/hot-path.ts).
- */
-export function revokeRequest(ctx: MockContext, throttle: AuthThrottle, req: Pick<RequestView, "originalUrl" | "headers" | "body" | "socket">): void {
-  const form = readOAuthForm(req, REVOKE_PARAMS);
-  const identity = identifyClient(req, form, ctx.faults);
-  // Naming no client at all is a client-authentication failure here (catalogue REVOKE-06, Pact profile).
-  if (!identity) throw new TokenEndpointError("invalid_client", "Client authentication failed.");
-  const client = authenticateClient(ctx.store, throttle, req, identity);
-  const token = form.get("token");
-  if (token === undefined) throw new TokenEndpointError("invalid_request", "token is required.");
-  // Fault revoke-noop (REVOKE-03, REVOKE-04).
-  if (!ctx.faults.has("revoke-noop")) revokeToken(ctx.store, client, token);
-}
-
-/** POST /oauth/revoke through express. */
+/** POST /oauth/revoke (RFC 7009 §2). */
 export function revokeEndpoint(ctx: MockContext, throttle: AuthThrottle): RequestHandler {
   return (req, res) => {
-    revokeRequest(ctx, throttle, req);
+    const form = readOAuthForm(req, REVOKE_PARAMS);
+    const identity = identifyClient(req, form, ctx.faults);
+    // Naming no client at all is a client-authentication failure here (catalogue REVOKE-06, Pact profile).
+    if (!identity) throw new TokenEndpointError("invalid_client", "Client authentication failed.");
+    const client = authenticateClient(ctx.store, throttle, req, identity);
+    const token = form.get("token");
+    if (token === undefined) throw new TokenEndpointError("invalid_request", "token is required.");
+    // Fault revoke-noop (REVOKE-03, REVOKE-04).
+    if (!ctx.faults.has("revoke-noop")) revokeToken(ctx.store, client, token);
     res.status(200).set(NO_STORE_HEADERS).end();
   };
 }
