@@ -26,6 +26,7 @@ import type { Express, Request, Response } from "express";
 import { contactsPage } from "../api/router.ts";
 import type { Clock } from "../clock.ts";
 import type { MockContext } from "../context.ts";
+import type { JournalSource } from "../journal.ts";
 import type { AuthThrottle } from "../oauth/throttle.ts";
 import { revokeEndpoint } from "../oauth/revoke.ts";
 import { tokenResponse, tokenSuccessHeaders } from "../oauth/token-endpoint.ts";
@@ -50,7 +51,7 @@ const Route = { Token: 0, Revoke: 1, Contacts: 2 } as const;
 type Route = (typeof Route)[keyof typeof Route];
 
 /** The request as the endpoint logic and the journal read it. */
-class HotRequest implements RequestView, JournalView {
+class HotRequest implements RequestView, JournalSource {
   readonly chunks: Buffer[] = [];
   body: Buffer | undefined = undefined;
 
@@ -73,14 +74,6 @@ class HotRequest implements RequestView, JournalView {
   get socket(): { readonly remoteAddress?: string | undefined } {
     return this.req.socket;
   }
-}
-
-interface JournalView {
-  readonly method: string;
-  readonly path: string;
-  readonly originalUrl: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: unknown;
 }
 
 const HOT = Symbol("pact.hotRequest");
