@@ -7,9 +7,11 @@ import { type ControlOperations, controlOperations, controlRouter } from "./cont
 import { type Fixtures, loadFixtures } from "./fixtures.ts";
 import { FaultSet } from "./faults.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
+import { httpDate, serveHotRoutesBelowExpress } from "./http/hot-path.ts";
 import { Journal } from "./journal.ts";
 import { type AutoApproveSetting, autoApprovalOf } from "./oauth/auto-approve.ts";
 import { oauthRouter } from "./oauth/router.ts";
+import { AuthThrottle } from "./oauth/throttle.ts";
 import { type Shape, type ShapeInput, resolveShape } from "./shape.ts";
 import { Store } from "./store.ts";
 
@@ -78,17 +80,21 @@ export function createPactMock(options: PactMockOptions = {}): PactMock {
   app.use(journal.middleware());
   // The Date header tells clients the server's time (RFC 9110 §6.6.1): it follows the mock's clock like every lifetime does.
   app.use((_req, res, next) => {
-    res.setHeader("Date", new Date(clock.now()).toUTCString());
+    res.setHeader("Date", httpDate(clock));
     next();
   });
   // One body reader for every route: raw bytes, decoded by each family (form, JSON) with its own errors.
-  app.use(express.raw({ type: () => true, limit: options.bodyLimit ?? 64 * 1024 }));
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  app.use(express.raw({ type: () => true, limit: bodyLimit }));
   if (options.control !== false) app.use("/__mock", controlRouter(ctx, control));
-  app.use(oauthRouter(ctx));
+  const throttle = new AuthThrottle(store, shape.throttleN);
+  app.use(oauthRouter(ctx, throttle));
   app.use(apiRouter(ctx));
   app.use(adminRouter(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler);
+  // POST /oauth/token, POST /oauth/revoke and GET /v1/contacts, served below express (why: http/hot-path.ts).
+  serveHotRoutesBelowExpress(app, ctx, throttle, bodyLimit);
 
   const sweeper = setInterval(() => store.sweep(), SWEEP_INTERVAL_MS);
   sweeper.unref();

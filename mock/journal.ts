@@ -1,4 +1,5 @@
-import type { Request, RequestHandler } from "express";
+import type { IncomingHttpHeaders } from "node:http";
+import type { RequestHandler, Response } from "express";
 import type { Clock } from "./clock.ts";
 import { fingerprint } from "./secrets.ts";
 
@@ -48,34 +49,94 @@ function redactPairs(pairs: Iterable<[string, string]>): Record<string, string> 
   return out;
 }
 
-/** A bounded ring of recent requests (GET /__mock/requests). */
+/** What the journal needs of a request: references only, read again when the journal is rendered. */
+export interface JournalSource {
+  readonly method: string;
+  /** The path without the query (express's `req.path`). */
+  readonly path: string;
+  /** The request target as received, query included. */
+  readonly originalUrl: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body when one was read (a Buffer), else anything. */
+  readonly body: unknown;
+}
+
+/** A request as recorded: nothing redacted or copied yet. */
+interface Recorded {
+  readonly atMs: number;
+  readonly method: string;
+  readonly path: string;
+  readonly originalUrl: string;
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** A form body kept raw (small ones), or already redacted (large ones, so the ring never holds big buffers). */
+  readonly form: Buffer | Record<string, string> | undefined;
+}
+
+/** Form bodies up to this size are kept raw until rendered; larger ones are redacted at once. */
+const LAZY_FORM_BYTES = 8 * 1024;
+
+function isFormBody(headers: IncomingHttpHeaders, body: unknown): body is Buffer {
+  return Buffer.isBuffer(body) && /x-www-form-urlencoded/i.test(headers["content-type"] ?? "");
+}
+
+function render(r: Recorded): JournalEntry {
+  const at = r.originalUrl.indexOf("?");
+  const query = at === -1 ? {} : redactPairs(new URLSearchParams(r.originalUrl.slice(at + 1)));
+  const headers = redactPairs(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")] as [string, string]));
+  const form = Buffer.isBuffer(r.form) ? redactPairs(new URLSearchParams(r.form.toString("utf8"))) : r.form;
+  return { at: new Date(r.atMs).toISOString(), method: r.method, path: r.path, query, status: r.status, headers, ...(form ? { form } : {}) };
+}
+
+/**
+ * A bounded ring of recent requests (GET /__mock/requests). Recording keeps
+ * references in a fixed ring and costs no parsing; redaction happens when the
+ * journal is read, once per entry, so what leaves the mock is always redacted.
+ */
 export class Journal {
-  private entries: JournalEntry[] = [];
+  private ring: Array<Recorded | JournalEntry | undefined> = new Array(MAX_ENTRIES);
+  /** Index of the next slot to write; `size` entries end just before it. */
+  private next = 0;
+  private size = 0;
 
   constructor(private readonly clock: Clock) {}
 
-  record(req: Request, status: number): void {
-    const at = req.originalUrl.indexOf("?");
-    const query = at === -1 ? {} : redactPairs(new URLSearchParams(req.originalUrl.slice(at + 1)));
-    const headers = redactPairs(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")] as [string, string]));
-    let form: Record<string, string> | undefined;
-    if (Buffer.isBuffer(req.body) && /x-www-form-urlencoded/i.test(req.headers["content-type"] ?? "")) form = redactPairs(new URLSearchParams(req.body.toString("utf8")));
-    this.entries.push({ at: new Date(this.clock.now()).toISOString(), method: req.method, path: req.path, query, status, headers, ...(form ? { form } : {}) });
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
+  record(req: JournalSource, status: number): void {
+    const form = isFormBody(req.headers, req.body) ? (req.body.length <= LAZY_FORM_BYTES ? req.body : redactPairs(new URLSearchParams(req.body.toString("utf8")))) : undefined;
+    this.ring[this.next] = { atMs: this.clock.now(), method: req.method, path: req.path, originalUrl: req.originalUrl, status, headers: req.headers, form };
+    this.next = (this.next + 1) % MAX_ENTRIES;
+    if (this.size < MAX_ENTRIES) this.size++;
   }
 
+  /** The recorded requests, oldest first, redacted. */
   list(): readonly JournalEntry[] {
-    return this.entries;
+    const out: JournalEntry[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.next - this.size + i + MAX_ENTRIES) % MAX_ENTRIES;
+      const item = this.ring[slot];
+      if (item === undefined) continue;
+      const entry = "atMs" in item ? render(item) : item;
+      this.ring[slot] = entry;
+      out.push(entry);
+    }
+    return out;
   }
 
   clear(): void {
-    this.entries = [];
+    this.ring = new Array(MAX_ENTRIES);
+    this.next = 0;
+    this.size = 0;
   }
 
   /** Middleware recording each request once its response is finished. Control-API calls are not journaled. */
   middleware(): RequestHandler {
+    const journal = this;
+    // One listener function for every response (no closure per request); `this` is the response.
+    function onFinish(this: Response): void {
+      journal.record(this.req, this.statusCode);
+    }
     return (req, res, next) => {
-      if (!req.path.startsWith("/__mock/")) res.on("finish", () => this.record(req, res.statusCode));
+      if (!req.path.startsWith("/__mock/")) res.on("finish", onFinish);
       next();
     };
   }

@@ -1,11 +1,17 @@
 /**
  * `npm run bench`: load on the mock's hot endpoints beside two baselines run in
- * the same process tree (a bare node:http server and a minimal express 5 app),
+ * the same process tree (a bare node:http server and a minimal express 5 app)
+ * and a peer authorization server,
  * the memory of 100,000 tokens before and after the sweep, and the kit's own
  * wall time. Prints a table and writes reports/bench.json. Compare ratios, not
  * absolute figures: machines differ and are shared.
  *
- *   npm run bench -- [--duration 5] [--connections 50] [--no-kit] [--only NAME,...]
+ * The peer row is node-oidc-provider (scripts/bench/peer-oidc-provider.ts)
+ * answering the same client-credentials request; when it is not installed the
+ * row says how to get it. Each scenario runs `--rounds` times, the order
+ * reversed every other round, and its samples are merged.
+ *
+ *   npm run bench -- [--duration 5] [--connections 50] [--rounds 2] [--no-kit] [--only NAME,...]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -13,26 +19,28 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Pool } from "undici";
-import { type LoadResult, type Operation, runLoad, single } from "./bench/load.ts";
+import { type LoadResult, type LoadSample, type Operation, sampleLoad, single, summarize } from "./bench/load.ts";
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "50" },
+    rounds: { type: "string", default: "2" },
     "no-kit": { type: "boolean", default: false },
     only: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  process.stdout.write("npm run bench -- [--duration SECONDS] [--connections N] [--no-kit] [--only name,...]\n");
+  process.stdout.write("npm run bench -- [--duration SECONDS] [--connections N] [--rounds N] [--no-kit] [--only name,...]\n");
   process.exit(0);
 }
 const durationMs = Number(values.duration) * 1000;
 const connections = Number(values.connections);
-if (!(durationMs > 0) || !(connections > 0)) {
-  process.stderr.write("--duration and --connections must be positive numbers\n");
+const rounds = Number(values.rounds);
+if (!(durationMs > 0) || !(connections > 0) || !Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write("--duration and --connections must be positive numbers, --rounds a positive integer\n");
   process.exit(2);
 }
 const only = values.only ? new Set(values.only.split(",")) : null;
@@ -40,8 +48,8 @@ const only = values.only ? new Set(values.only.split(",")) : null;
 const children: ChildProcess[] = [];
 process.on("exit", () => children.forEach((c) => c.kill()));
 
-/** Starts a server in its own process (its own core) and waits for its URL. */
-function startServer(args: string[], pattern: RegExp): Promise<string> {
+/** Starts a server in its own process (its own core) and waits for its URL (or, with `orReason`, the line saying why it cannot run). */
+function startServer(args: string[], pattern: RegExp, orReason = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
     children.push(child);
@@ -50,8 +58,13 @@ function startServer(args: string[], pattern: RegExp): Promise<string> {
       out += d.toString();
       const m = pattern.exec(out);
       if (m?.[1]) resolve(m[1]);
+      else if (orReason && m?.[2]) resolve(m[2]);
     });
-    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code}`)));
+    child.on("exit", (code) => {
+      const m = pattern.exec(out);
+      if (orReason && m?.[2]) resolve(m[2]);
+      else reject(new Error(`${args.join(" ")} exited ${code}`));
+    });
   });
 }
 
@@ -118,28 +131,41 @@ async function flow(pool: Pool, origin: string, jar: Map<string, string>): Promi
 interface Row extends LoadResult {
   readonly name: string;
   readonly target: string;
+  /** Set when the scenario could not run (the peer is not installed): what to do about it. */
+  readonly missing?: string;
 }
 
-const rows: Row[] = [];
+/** One measured scenario: a named operation against one server. */
+interface Scenario {
+  readonly name: string;
+  readonly target: string;
+  readonly origin: string;
+  readonly op: Operation;
+}
+
+const scenarios: Scenario[] = [];
+const missing: Row[] = [];
 const want = (name: string) => !only || only.has(name);
-const opts = { connections, durationMs };
-
-async function measure(name: string, target: string, origin: string, op: Operation): Promise<void> {
-  if (!want(name)) return;
-  process.stderr.write(`bench: ${name} (${connections} connections, ${durationMs / 1000} s)…\n`);
-  rows.push({ name, target, ...(await runLoad(origin, op, opts)) });
-}
+const add = (name: string, target: string, origin: string, op: Operation) => {
+  if (want(name)) scenarios.push({ name, target, origin, op });
+};
 
 const ccOp = single(() => ({ method: "POST", path: "/oauth/token", headers: { ...FORM, ...BASIC }, body: CC_BODY }));
 
-// Baselines first, each in its own process.
+// Every server in its own process (its own core when there is one).
 const bare = await startServer(["scripts/bench/baseline-http.ts"], /listening (\S+)/);
-await measure("baseline node:http token", "node:http", bare, ccOp);
+add("baseline node:http token", "node:http", bare, ccOp);
 const minimal = await startServer(["scripts/bench/baseline-express.ts"], /listening (\S+)/);
-await measure("baseline express token", "express", minimal, ccOp);
+add("baseline express token", "express", minimal, ccOp);
+const PEER_NAME = "peer node-oidc-provider token client_credentials";
+if (want(PEER_NAME)) {
+  const peer = await startServer(["scripts/bench/peer-oidc-provider.ts"], /(?:listening (\S+)|unavailable (.+))\n/, true);
+  if (peer.startsWith("http")) add(PEER_NAME, "peer", peer, ccOp);
+  else missing.push({ name: PEER_NAME, target: "peer", missing: peer, operations: 0, perSecond: 0, p50Ms: 0, p99Ms: 0, maxMs: 0, non2xx: 0, errors: 0, durationS: 0 });
+}
 
 const mockUrl = await startServer(["mock/cli.ts", "--port", "0"], /listening on (\S+)/);
-await measure("mock token client_credentials", "mock", mockUrl, ccOp);
+add("mock token client_credentials", "mock", mockUrl, ccOp);
 
 if (want("mock token refresh_token") || want("mock GET /v1/contacts")) {
   const { Pool: UndiciPool } = await import("undici");
@@ -155,7 +181,7 @@ if (want("mock token refresh_token") || want("mock GET /v1/contacts")) {
   const cc = await setup.request({ method: "POST", path: "/oauth/token", headers: { ...FORM, ...BASIC }, body: CC_BODY });
   const { access_token: accessToken } = (await cc.body.json()) as { access_token: string };
   await setup.close();
-  await measure(
+  add(
     "mock token refresh_token",
     "mock",
     mockUrl,
@@ -166,8 +192,8 @@ if (want("mock token refresh_token") || want("mock GET /v1/contacts")) {
       },
     ),
   );
-  await measure("mock GET /v1/contacts", "mock", mockUrl, single(() => ({ method: "GET", path: "/v1/contacts?limit=10", headers: { authorization: `Bearer ${accessToken}` } })));
-  await measure("baseline express GET", "express", minimal, single(() => ({ method: "GET", path: "/v1/contacts?limit=10" })));
+  add("mock GET /v1/contacts", "mock", mockUrl, single(() => ({ method: "GET", path: "/v1/contacts?limit=10", headers: { authorization: `Bearer ${accessToken}` } })));
+  add("baseline express GET", "express", minimal, single(() => ({ method: "GET", path: "/v1/contacts?limit=10" })));
 }
 
 if (want("mock authorize→consent→token flow")) {
@@ -175,8 +201,18 @@ if (want("mock authorize→consent→token flow")) {
   const setup = new UndiciPool(mockUrl, { connections: 4 });
   const jars = await Promise.all(Array.from({ length: connections }, () => login(setup, mockUrl)));
   await setup.close();
-  await measure("mock authorize→consent→token flow", "mock", mockUrl, async (pool, w) => flow(pool, mockUrl, jars[w] ?? new Map()));
+  add("mock authorize→consent→token flow", "mock", mockUrl, async (pool, w) => flow(pool, mockUrl, jars[w] ?? new Map()));
 }
+
+// Rounds: forward, then backward, and so on, so no scenario always runs first or last on a shared machine.
+const samples = new Map<string, LoadSample[]>(scenarios.map((s) => [s.name, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const s of round % 2 === 0 ? scenarios : [...scenarios].reverse()) {
+    process.stderr.write(`bench: round ${round + 1}/${rounds} ${s.name} (${connections} connections, ${durationMs / 1000} s)…\n`);
+    samples.get(s.name)?.push(await sampleLoad(s.origin, s.op, { connections, durationMs }));
+  }
+}
+const rows: Row[] = [...scenarios.map((s) => ({ name: s.name, target: s.target, ...summarize(samples.get(s.name) ?? []) })), ...missing];
 
 children.forEach((c) => c.kill());
 
@@ -221,17 +257,17 @@ if (!values["no-kit"]) {
 }
 
 // Report.
-const base = (target: string, kind: "token" | "get") => rows.find((r) => r.target === target && (kind === "get" ? r.name.includes("GET") : r.name.includes("token")));
+const base = (target: string, kind: "token" | "get") => rows.find((r) => !r.missing && r.target === target && (kind === "get" ? r.name.includes("GET") : r.name.includes("token")));
 const fmt = (n: number, d = 1) => n.toFixed(d);
-const header = ["scenario", "req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors", "× node:http", "× express"];
+const header = ["scenario", "req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors", "× node:http", "× express", "× peer"];
+const ratio = (r: Row, b: Row | undefined) => (b ? fmt(r.perSecond / b.perSecond, 2) : "-");
 const table = rows.map((r) => {
+  if (r.missing) return [r.name, r.missing];
   const kind = r.name.includes("GET") ? "get" : "token";
-  const http = base("node:http", "token");
-  const exp = base("express", kind);
-  return [r.name, fmt(r.perSecond, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.maxMs, 1), String(r.non2xx), String(r.errors), http ? fmt(r.perSecond / http.perSecond, 2) : "-", exp ? fmt(r.perSecond / exp.perSecond, 2) : "-"];
+  return [r.name, fmt(r.perSecond, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.maxMs, 1), String(r.non2xx), String(r.errors), ratio(r, base("node:http", "token")), ratio(r, base("express", kind)), kind === "token" ? ratio(r, base("peer", "token")) : "-"];
 });
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? "").length)));
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+const widths = header.map((h, i) => Math.max(h.length, ...table.filter((row) => row.length > 2).map((row) => (row[i] ?? "").length)));
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : cells.length === 2 ? c : c.padStart(widths[i] ?? 0))).join("  ");
 const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...table.map(line)];
 if (memory) out.push("", `memory: ${JSON.stringify(memory)}`);
 if (memoryBuilt) out.push(`memory (built mock): ${JSON.stringify(memoryBuilt)}`);
@@ -239,6 +275,6 @@ for (const k of kit) out.push(`${k.name}: ${k.seconds} s (exit ${k.exit})`);
 process.stdout.write(`\n${out.join("\n")}\n`);
 
 mkdirSync(join(root, "reports"), { recursive: true });
-writeFileSync(join(root, "reports", "bench.json"), `${JSON.stringify({ connections, durationS: durationMs / 1000, cpus: (await import("node:os")).cpus().length, node: process.version, rows, memory, memoryBuilt, kit }, null, 2)}\n`);
+writeFileSync(join(root, "reports", "bench.json"), `${JSON.stringify({ connections, durationS: durationMs / 1000, rounds, cpus: (await import("node:os")).cpus().length, node: process.version, rows, memory, memoryBuilt, kit }, null, 2)}\n`);
 process.stdout.write("written reports/bench.json\n");
 process.exit(0);

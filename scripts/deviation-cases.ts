@@ -176,10 +176,10 @@ export const DEVIATIONS: readonly Deviation[] = [
   },
 
   // ---- token endpoint shape ----------------------------------------------------
-  { name: "token-pragma-missing", requirementIds: ["TOKEN-02"], description: "Token responses send Cache-Control: no-store without Pragma: no-cache.", file: "mock/oauth/token-endpoint.ts", edits: [['? {} : NO_STORE_HEADERS);', '? {} : { "Cache-Control": "no-store" });']] },
-  { name: "token-no-cache", requirementIds: ["TOKEN-02"], description: "Token responses say Cache-Control: no-cache instead of no-store.", file: "mock/oauth/token-endpoint.ts", edits: [['? {} : NO_STORE_HEADERS);', '? {} : { "Cache-Control": "no-cache", Pragma: "no-cache" });']] },
-  { name: "expires-in-string", requirementIds: ["TOKEN-04"], description: 'expires_in is the string "3600".', file: "mock/oauth/token-endpoint.ts", edits: [["      ...body,\n", "      ...body,\n      expires_in: String(body.expires_in),\n"]] },
-  { name: "token-scope-omitted", requirementIds: ["TOKEN-01"], description: "Token responses leave out scope.", file: "mock/oauth/token-endpoint.ts", edits: [["      ...body,\n", "      ...body,\n      scope: undefined,\n"]] },
+  { name: "token-pragma-missing", requirementIds: ["TOKEN-02"], description: "Token responses send Cache-Control: no-store without Pragma: no-cache.", file: "mock/oauth/token-endpoint.ts", edits: [['? {} : NO_STORE_HEADERS;', '? {} : { "Cache-Control": "no-store" };']] },
+  { name: "token-no-cache", requirementIds: ["TOKEN-02"], description: "Token responses say Cache-Control: no-cache instead of no-store.", file: "mock/oauth/token-endpoint.ts", edits: [['? {} : NO_STORE_HEADERS;', '? {} : { "Cache-Control": "no-cache", Pragma: "no-cache" };']] },
+  { name: "expires-in-string", requirementIds: ["TOKEN-04"], description: 'expires_in is the string "3600".', file: "mock/oauth/token-endpoint.ts", edits: [["    ...body,\n", "    ...body,\n    expires_in: String(body.expires_in),\n"]] },
+  { name: "token-scope-omitted", requirementIds: ["TOKEN-01"], description: "Token responses leave out scope.", file: "mock/oauth/token-endpoint.ts", edits: [["    ...body,\n", "    ...body,\n    scope: undefined,\n"]] },
   { name: "unknown-grant-invalid-request", requirementIds: ["TOKEN-11"], description: "An unknown grant_type gets invalid_request, not unsupported_grant_type.", file: "mock/oauth/token-endpoint.ts", edits: [['TokenEndpointError("unsupported_grant_type"', 'TokenEndpointError("invalid_request"']] },
   { name: "token-duplicates-accepted", requirementIds: ["TOKEN-13"], description: "Repeated parameters at the token endpoint are accepted (the first wins).", file: "mock/oauth/oauth-form.ts", edits: [["if (repeated.length > 0) throw", "if (repeated.length > 99) throw"]] },
   { name: "credentials-in-query-accepted", requirementIds: ["TOKEN-05"], description: "A code or client_secret in the token request's query is not refused: the server reads the body only and ignores the query copy.", file: "mock/oauth/oauth-form.ts", edits: [["if (inQuery.length > 0) throw", "if (inQuery.length > 99) throw"]] },
@@ -364,7 +364,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     mustNotFail: ["REFRESH-01"],
     description: "Every successful token response says expires_in 3599.",
     file: "mock/oauth/token-endpoint.ts",
-    edits: [["      ...body,\n", '      ...body,\n      ...(typeof body.expires_in === "number" ? { expires_in: 3599 } : {}),\n']],
+    edits: [["    ...body,\n", '    ...body,\n    ...(typeof body.expires_in === "number" ? { expires_in: 3599 } : {}),\n']],
   },
   {
     name: "code-replay-invalid-request",

@@ -1,8 +1,7 @@
-import type { Request } from "express";
 import type { MockContext } from "../context.ts";
 import { BearerError, HttpError } from "../errors.ts";
 import type { FaultSet } from "../faults.ts";
-import { queryParams } from "../http/params.ts";
+import { type RequestView, queryParams } from "../http/params.ts";
 import type { BearerPrincipal, Permission, User } from "../store.ts";
 
 /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
@@ -21,7 +20,7 @@ export interface Caller {
 }
 
 /** Every Authorization header of the request, including repeats that `req.headers` would drop. */
-function authorizationHeaders(req: Request): string[] {
+function authorizationHeaders(req: Pick<RequestView, "headersDistinct">): string[] {
   return req.headersDistinct["authorization"] ?? [];
 }
 
@@ -31,7 +30,7 @@ function authorizationHeaders(req: Request): string[] {
  * invalid_request for malformed or multiple credentials (API-06, API-08);
  * invalid_token for anything that is not a live access token or API key (API-03, API-09, KEY-01).
  */
-export function authenticate(ctx: MockContext, req: Request): Caller {
+export function authenticate(ctx: MockContext, req: Pick<RequestView, "headersDistinct" | "originalUrl">): Caller {
   const headers = authorizationHeaders(req);
   if (headers.length > 1) throw new BearerError(400, "invalid_request", "Send exactly one Authorization header.");
   const header = headers[0]?.trim();

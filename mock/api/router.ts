@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { MockContext } from "../context.ts";
 import { HttpError } from "../errors.ts";
 import { methodNotAllowed } from "../http/error-handler.ts";
-import { queryParams } from "../http/params.ts";
+import { type RequestView, queryParams } from "../http/params.ts";
 import type { Contact, Deal } from "../store.ts";
 import { type Caller, authenticate, requireScope, requireUser } from "./auth.ts";
 import { jsonBody } from "./body.ts";
@@ -63,7 +63,7 @@ interface Page<T> {
 }
 
 /** `limit` and `cursor` of a list request; duplicates and out-of-range values are invalid_request. */
-function listWindow(req: Request, kind: Kind, workspaceId: string): { limit: number; after: string | null } {
+function listWindow(req: Pick<RequestView, "originalUrl">, kind: Kind, workspaceId: string): { limit: number; after: string | null } {
   const q = queryParams(req);
   const dup = q.duplicated(["limit", "cursor"]);
   if (dup.length) throw new HttpError(400, `Parameter sent more than once: ${dup.join(", ")}.`, {}, "invalid_request");
@@ -109,6 +109,17 @@ function idParam(req: Request): string {
 
 function send(res: Response, status: number, body: unknown): void {
   res.status(status).set("Cache-Control", "no-store").json(body);
+}
+
+/**
+ * GET /v1/contacts (API-01, API-04): authenticate, check the scope before
+ * anything is read, then one page. Served by express (apiRouter) and by the
+ * hot path (http/hot-path.ts); send the result with Cache-Control: no-store.
+ */
+export function contactsPage(ctx: MockContext, req: Pick<RequestView, "headersDistinct" | "originalUrl">): Page<ReturnType<typeof contactView>> {
+  const caller = authenticate(ctx, req);
+  requireScope(caller, "read:contacts", ctx.faults);
+  return paginate(ctx.store.contacts.values(), "ct", caller.workspaceId, listWindow(req, "ct", caller.workspaceId), contactView);
 }
 
 /** The routes of the small /v1 surface (mock/shape.ts `api.surface: "small"`); HEAD rides on GET. */
@@ -180,11 +191,7 @@ export function apiRouter(ctx: MockContext): Router {
 
   router
     .route("/v1/contacts")
-    .get(
-      as("read:contacts", (req, res, caller) => {
-        send(res, 200, paginate(store.contacts.values(), "ct", caller.workspaceId, listWindow(req, "ct", caller.workspaceId), contactView));
-      }),
-    )
+    .get((req, res) => send(res, 200, contactsPage(ctx, req)))
     .post(
       as("write:contacts", (req, res, caller) => {
         const input = jsonBody(req, ContactCreate);

@@ -42,8 +42,18 @@ export function sendBearerError(res: Response, err: BearerError): void {
   res.json(err.error ? { error: err.error, error_description: safeDescription(err.description) } : { error: "unauthorized", error_description: safeDescription(err.description) });
 }
 
+/**
+ * An HTML page, written as express's send would (Content-Type, Content-Length,
+ * no body for HEAD) but as one string: the authorize flow's profile showed
+ * send's type lookup and its copy of every page over 1000 characters into a Buffer.
+ */
 export function sendPage(res: Response, status: number, title: string, body: ReturnType<typeof html>): void {
-  res.status(status).set(PAGE_SECURITY_HEADERS).type("html").send(page(title, body));
+  const text = page(title, body);
+  res.status(status).set(PAGE_SECURITY_HEADERS);
+  res.setHeader("Content-Type", "text/html; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(text, "utf8"));
+  if (res.req.method === "HEAD") res.end();
+  else res.end(text, "utf8");
 }
 
 function sendNoRedirect(res: Response, err: NoRedirectError): void {

@@ -1,5 +1,21 @@
-import type { Request } from "express";
+import type { IncomingHttpHeaders } from "node:http";
 import { HttpError } from "../errors.ts";
+
+/**
+ * What the OAuth and /v1 handlers read of a request. An express Request is
+ * one; so is the hot path's view of a bare node:http request (http/hot-path.ts).
+ */
+export interface RequestView {
+  readonly method: string;
+  /** The request target as received, query included. */
+  readonly originalUrl: string;
+  readonly headers: IncomingHttpHeaders;
+  /** Every header's values, repeats kept (node:http `headersDistinct`). */
+  readonly headersDistinct: Record<string, string[] | undefined>;
+  /** The raw body as a Buffer when one was read. */
+  readonly body?: unknown;
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
 
 /**
  * An ordered, duplicate-preserving view of form or query parameters. RFC 6749
@@ -9,8 +25,31 @@ import { HttpError } from "../errors.ts";
 export class Params {
   private constructor(readonly pairs: ReadonlyArray<readonly [string, string]>) {}
 
+  /**
+   * application/x-www-form-urlencoded parsing (WHATWG URL §5.1), as
+   * URLSearchParams does it. Plain pairs are split here in one pass; any
+   * percent-escape that decodeURIComponent refuses (bad hex, invalid UTF-8)
+   * sends the whole string to URLSearchParams, whose lenient decoding is the reference.
+   */
   static parse(encoded: string): Params {
-    return new Params([...new URLSearchParams(encoded)]);
+    const pairs: Array<readonly [string, string]> = [];
+    try {
+      // Like URLSearchParams given a string, one leading "?" is not part of the first name.
+      let start = encoded.startsWith("?") ? 1 : 0;
+      while (start <= encoded.length) {
+        let end = encoded.indexOf("&", start);
+        if (end === -1) end = encoded.length;
+        if (end > start) {
+          const eq = encoded.indexOf("=", start);
+          const split = eq !== -1 && eq < end;
+          pairs.push([decodeComponent(encoded.slice(start, split ? eq : end)), split ? decodeComponent(encoded.slice(eq + 1, end)) : ""]);
+        }
+        start = end + 1;
+      }
+    } catch {
+      return new Params([...new URLSearchParams(encoded)]);
+    }
+    return new Params(pairs);
   }
 
   static empty(): Params {
@@ -32,9 +71,13 @@ export class Params {
     return this.pairs.some(([k]) => k === name);
   }
 
-  /** Names from `names` that were sent more than once (with any values). */
+  /** Names from `names` that were sent more than once (with any values), in the order of `names`. */
   duplicated(names: readonly string[]): string[] {
-    return names.filter((n) => this.all(n).length > 1);
+    if (this.pairs.length < 2) return [];
+    const seen = new Set<string>();
+    const repeated = new Set<string>();
+    for (const [k] of this.pairs) (seen.has(k) ? repeated : seen).add(k);
+    return repeated.size === 0 ? [] : names.filter((n) => repeated.has(n));
   }
 
   names(): string[] {
@@ -42,28 +85,35 @@ export class Params {
   }
 }
 
+/** `+` is a space, then percent-decoding; throws URIError where URLSearchParams would be lenient. */
+function decodeComponent(text: string): string {
+  const spaced = text.includes("+") ? text.replace(/\+/g, " ") : text;
+  return spaced.includes("%") ? decodeURIComponent(spaced) : spaced;
+}
+
 /** The query of the request URL, parsed without express's array coercion. */
-export function queryParams(req: Request): Params {
+export function queryParams(req: Pick<RequestView, "originalUrl">): Params {
   const at = req.originalUrl.indexOf("?");
   return at === -1 ? Params.empty() : Params.parse(req.originalUrl.slice(at + 1));
 }
 
 /** True when the request's media type is `application/x-www-form-urlencoded` (parameters such as charset allowed). */
-export function isFormEncoded(req: Request): boolean {
+export function isFormEncoded(req: Pick<RequestView, "headers">): boolean {
   const type = req.headers["content-type"];
   if (typeof type !== "string") return false;
   return type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: false });
+
 /**
  * The form body of a POST, read by `express.raw` (see app.ts) and decoded here.
  * A non-form media type raises `onWrongType` (the caller's RFC error).
  */
-export function formParams(req: Request, onWrongType: () => Error): Params {
+export function formParams(req: Pick<RequestView, "headers" | "body">, onWrongType: () => Error): Params {
   if (!isFormEncoded(req)) throw onWrongType();
   const body: unknown = req.body;
   if (body === undefined || body === null) return Params.empty();
   if (!Buffer.isBuffer(body)) throw new HttpError(400, "The request body could not be read.");
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(body);
-  return Params.parse(text);
+  return Params.parse(UTF8.decode(body));
 }

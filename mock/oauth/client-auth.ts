@@ -1,7 +1,6 @@
-import type { Request } from "express";
 import { TokenEndpointError } from "../errors.ts";
 import { FaultSet } from "../faults.ts";
-import type { Params } from "../http/params.ts";
+import type { Params, RequestView } from "../http/params.ts";
 import { digest, matchesDigest } from "../secrets.ts";
 import type { App, Store } from "../store.ts";
 import type { AuthThrottle } from "./throttle.ts";
@@ -65,7 +64,7 @@ const authFailed = (): TokenEndpointError => new TokenEndpointError("invalid_cli
  * authentication method per request (RFC 6749 §2.3, catalogue TOKEN-08).
  * Null when no client is named at all.
  */
-export function identifyClient(req: Request, form: Params, faults: FaultSet = NO_FAULTS): ClientIdentity | null {
+export function identifyClient(req: Pick<RequestView, "headers">, form: Params, faults: FaultSet = NO_FAULTS): ClientIdentity | null {
   const header = req.headers.authorization;
   const bodyId = form.get("client_id");
   const bodySecret = form.get("client_secret");
@@ -87,7 +86,7 @@ export function identifyClient(req: Request, form: Params, faults: FaultSet = NO
 }
 
 /** The request's source address, for throttling (catalogue SEC-05). */
-export function sourceOf(req: Request): string {
+export function sourceOf(req: Pick<RequestView, "socket">): string {
   return req.socket.remoteAddress ?? "unknown";
 }
 
@@ -97,7 +96,7 @@ export function sourceOf(req: Request): string {
  * on every request (RFC 6749 §3.2.1, AMB-03). Unknown clients and wrong
  * secrets fail identically (AMB-15). Failures count toward throttling.
  */
-export function authenticateClient(store: Store, throttle: AuthThrottle, req: Request, identity: ClientIdentity): App {
+export function authenticateClient(store: Store, throttle: AuthThrottle, req: Pick<RequestView, "socket">, identity: ClientIdentity): App {
   const source = sourceOf(req);
   const wait = throttle.retryAfter(identity.clientId, source);
   if (wait !== null)

@@ -11,10 +11,12 @@ import { revokeEndpoint } from "./revoke.ts";
 import { AuthThrottle } from "./throttle.ts";
 import { tokenEndpoint } from "./token-endpoint.ts";
 
-/** The OAuth side of the mock: login, authorize and consent, token, revocation, metadata. */
-export function oauthRouter(ctx: MockContext): Router {
+/**
+ * The OAuth side of the mock: login, authorize and consent, token, revocation, metadata.
+ * `throttle` is shared with the hot path (http/hot-path.ts), which serves the same endpoints.
+ */
+export function oauthRouter(ctx: MockContext, throttle: AuthThrottle = new AuthThrottle(ctx.store, ctx.shape.throttleN)): Router {
   const router = express.Router();
-  const throttle = new AuthThrottle(ctx.store, ctx.shape.throttleN);
 
   router.use(loginRouter(ctx));
   // Shape interaction (mock/shape.ts): pages answered by /oauth/authorize itself, or routed through interaction pages.

@@ -37,7 +37,35 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** What one measured run saw, before summary: several runs of one scenario (rounds) merge into one result. */
+export interface LoadSample {
+  readonly latenciesMs: readonly number[];
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly durationS: number;
+}
+
+/** Merges samples of one scenario: throughput over the summed time, percentiles over every latency. */
+export function summarize(samples: readonly LoadSample[]): LoadResult {
+  const sorted = Float64Array.from(samples.flatMap((s) => s.latenciesMs)).sort();
+  const durationS = samples.reduce((t, s) => t + s.durationS, 0);
+  return {
+    operations: sorted.length,
+    perSecond: durationS > 0 ? sorted.length / durationS : 0,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.length ? (sorted[sorted.length - 1] ?? 0) : 0,
+    non2xx: samples.reduce((t, s) => t + s.non2xx, 0),
+    errors: samples.reduce((t, s) => t + s.errors, 0),
+    durationS,
+  };
+}
+
 export async function runLoad(origin: string, op: Operation, opts: { connections: number; durationMs: number; warmupMs?: number }): Promise<LoadResult> {
+  return summarize([await sampleLoad(origin, op, opts)]);
+}
+
+export async function sampleLoad(origin: string, op: Operation, opts: { connections: number; durationMs: number; warmupMs?: number }): Promise<LoadSample> {
   const pool = new Pool(origin, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
   let non2xx = 0;
@@ -68,15 +96,5 @@ export async function runLoad(origin: string, op: Operation, opts: { connections
   stop = true;
   await Promise.all(loops);
   await pool.close();
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    operations: sorted.length,
-    perSecond: sorted.length / durationS,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length ? (sorted[sorted.length - 1] ?? 0) : 0,
-    non2xx,
-    errors,
-    durationS,
-  };
+  return { latenciesMs: latencies, non2xx, errors, durationS };
 }
