@@ -19,7 +19,8 @@ export const USAGE = `Usage: npm run conformance -- --target mock|URL [options]
   --rps N                 requests per second, whole run (default: 10 for a remote URL;
                           unlimited for the mock and loopback URLs)
   --throttle-tests        run the throttling tests (SEC-05) against a URL target; they run last,
-                          one at a time, each after a minute without failed client authentications
+                          one at a time, and on a target without the control API each after a
+                          minute without the kit's failed client authentications
   --shard I/N             run one shard of N; writes blob-report/ for --merge
   --merge DIR             merge the shards' blob reports in DIR into one report (no --target)
   --help                  this text
