@@ -127,7 +127,7 @@ function kitCommand(group: MutationGroup, viaCli: boolean): string {
   const grep = `'${group.grep}'`;
   const run = viaCli
     ? `PACT_WORKERS=1 node_modules/.bin/tsx suites/cli/conformance.ts --target mock --project protocol --strict --seed ${SEED} --grep ${grep} >"$d/out.txt" 2>&1`
-    : `node_modules/.bin/playwright test --project protocol --grep ${grep} --workers 1 --max-failures 1 --reporter dot >"$d/out.txt" 2>&1`;
+    : `node_modules/.bin/playwright test --project protocol --project protocol-throttle --grep ${grep} --workers 1 --max-failures 1 --reporter dot >"$d/out.txt" 2>&1`;
   return `d=$(mktemp -d) && export PACT_REPORTS_DIR="$d" PLAYWRIGHT_BLOB_OUTPUT_DIR="$d/blob"; ${run}; rc=$?; tail -c 4000 "$d/out.txt"; rm -rf "$d"; exit $rc`;
 }
 

@@ -17,7 +17,7 @@ import { openTarget, type Target } from "../targets/index.ts";
 import { OPTIONAL_IDENTITIES, skippedWithout } from "../targets/optional-identities.ts";
 import { PROTOCOL_RUN_REQUESTS, selectionArgs, THROTTLE_PROJECT, type CliArgs, type Pacing } from "./args.ts";
 
-/** Protocol tests of a full run when PROTOCOL_RUN_REQUESTS was measured: about 60 requests a test. */
+/** Protocol tests of a full run when PROTOCOL_RUN_REQUESTS was measured (a URL target): about 36 requests a test. */
 const PROTOCOL_RUN_TESTS = 204;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
